@@ -1,0 +1,23 @@
+#!/bin/sh
+# Installs the Debian packages needed to build, run and test the daemon when
+# any of them is missing.  Runs apt-get through sudo when not root.
+set -eu
+PKGS="gcc make pkg-config libevent-dev libevhtp-dev libhiredis-dev
+libgmime-3.0-dev libcurl4-openssl-dev libseccomp-dev libjansson-dev
+libgumbo-dev libssl-dev libcmocka-dev redis-server curl python3 procps
+clang libclang-rt-14-dev"
+[ "${1:-}" = "--runtime" ] && PKGS="gcc make pkg-config libevent-dev
+libevhtp-dev libhiredis-dev libgmime-3.0-dev libcurl4-openssl-dev
+libseccomp-dev libjansson-dev libgumbo-dev libssl-dev redis-server curl"
+
+missing=
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "installing Debian packages:$missing"
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
