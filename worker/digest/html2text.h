@@ -1,0 +1,19 @@
+#ifndef GUARDIAN_HTML2TEXT_H
+#define GUARDIAN_HTML2TEXT_H
+/*
+ * The plain-text rendering upstream uses when a message has HTML but no
+ * text part: jaytaylor/html2text FromString(html) with default options, on
+ * the golang.org/x/net/html parse tree (docs/html2text.md).
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+/*
+ * Appends the rendering of html to out.  Returns 0, or -1 when memory or
+ * the buffer limit runs out (out is then in an unspecified state).
+ */
+int	html2text(const uint8_t *html, size_t len, struct buf *out);
+
+#endif
