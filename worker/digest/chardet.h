@@ -17,4 +17,12 @@ struct chardet_result {
 void	chardet_detect(const uint8_t *buf, size_t len, int html,
 	    struct chardet_result *);
 
+/*
+ * Every recognizer's result in upstream's order (40 entries); returns how
+ * many were written.  For tests and diagnostics.
+ */
+#define CHARDET_NRECOGNIZERS	40
+int	chardet_detect_all(const uint8_t *buf, size_t len, int html,
+	    struct chardet_result *, size_t);
+
 #endif
