@@ -1,0 +1,433 @@
+/*
+ * normalizeEmailBody of upstream (analysis.go), step by step.
+ *
+ * Upstream runs six Go RE2 replacements.  Each is a hand-written scanner
+ * here, reasoned from RE2's leftmost-first, non-overlapping semantics: the
+ * reasoning behind each shortcut is next to it, and tests/unit/
+ * test_normalize.c checks every scanner against a backtracking model.
+ *
+ * All patterns are ASCII except for one fold: under (?i), RE2 lets `s`
+ * match U+017F (LATIN SMALL LETTER LONG S, C5 BF), so "ſrc=" and "ſtyle"
+ * match.  ASCII bytes never occur inside a multi-byte UTF-8 sequence and
+ * C5 is never a continuation byte, so byte-wise scanning finds exactly the
+ * rune-aligned matches; an invalid byte is one U+FFFD rune, which the
+ * negated classes match and nothing else does, as bytes >= 0x80 here.
+ *
+ * Linear time: every forward search for a delimiter goes through a cache
+ * that remembers the last answer, and the start positions of those
+ * searches never decrease, so each byte is examined a bounded number of
+ * times whatever the input (e.g. ten million "<img" without a ">").
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "buf.h"
+#include "normalize.h"
+#include "utf8.h"
+
+/* A search answer valid for any start in [from, at]. */
+struct scan_cache {
+	size_t	from;
+	size_t	at;
+	int	valid;
+};
+
+typedef size_t	(*scan_match_fn)(const uint8_t *, size_t, size_t);
+
+/* First i >= x with match(s, len, i) != 0, or len.  *mlen gets its size. */
+static size_t
+scan_find(struct scan_cache *c, const uint8_t *s, size_t len, size_t x,
+    scan_match_fn match)
+{
+	size_t i;
+
+	if (c->valid && x >= c->from && x <= c->at)
+		return c->at;
+	for (i = x; i < len; i++)
+		if (match(s, len, i) != 0)
+			break;
+	c->from = x;
+	c->at = i < len ? i : len;
+	c->valid = 1;
+	return c->at;
+}
+
+static int
+ascii_lower(int c)
+{
+	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+/* Case-insensitive ASCII literal at s[i]; lit is lower case. */
+static int
+match_literal(const uint8_t *s, size_t len, size_t i, const char *lit)
+{
+	size_t n = strlen(lit), k;
+
+	if (len - i < n)
+		return 0;
+	for (k = 0; k < n; k++)
+		if (ascii_lower(s[i + k]) != lit[k])
+			return 0;
+	return 1;
+}
+
+/* (?i)s: s, S or U+017F.  Returns the width matched, 0 if none. */
+static size_t
+match_fold_s(const uint8_t *s, size_t len, size_t i)
+{
+	if (i >= len)
+		return 0;
+	if (s[i] == 's' || s[i] == 'S')
+		return 1;
+	if (s[i] == 0xC5 && len - i >= 2 && s[i + 1] == 0xBF)
+		return 2;
+	return 0;
+}
+
+static int
+is_re_space(uint8_t c)
+{
+	/* RE2 \s: no VT. */
+	return c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == ' ';
+}
+
+static int
+is_hex(uint8_t c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	    (c >= 'A' && c <= 'F');
+}
+
+static int
+is_digit(uint8_t c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static size_t
+match_gt(const uint8_t *s, size_t len, size_t i)
+{
+	(void)len;
+	return s[i] == '>';
+}
+
+static size_t
+match_quote(const uint8_t *s, size_t len, size_t i)
+{
+	(void)len;
+	return s[i] == '"';
+}
+
+static size_t
+match_eq_amp(const uint8_t *s, size_t len, size_t i)
+{
+	(void)len;
+	return s[i] == '=' || s[i] == '&';
+}
+
+/* (?i)src=" ; returns its width (5, or 6 with U+017F). */
+static size_t
+match_src(const uint8_t *s, size_t len, size_t i)
+{
+	size_t w = match_fold_s(s, len, i);
+
+	if (w == 0 || !match_literal(s, len, i + w, "rc=\""))
+		return 0;
+	return w + 4;
+}
+
+/*
+ * (?i)<img([^>]*?)src="[^"]*"([^>]*?)>  ->  <img${1}src="imgurl"${2}>
+ *
+ * From a "<img", the lazy group 1 stops at the first src=" before the
+ * first ">" (g); [^"]* then ends at the first quote q; the lazy group 2 at
+ * the first ">" after q.  Trying a later src=" cannot help: its own quote
+ * lies after q, so a missing q or a missing ">" after q fails it too.
+ */
+static int
+step_img(const uint8_t *s, size_t len, struct buf *out)
+{
+	struct scan_cache gt1 = { 0 }, src = { 0 }, quote = { 0 }, gt2 = { 0 };
+	size_t i = 0, copied = 0, g, p, w, q, e;
+
+	while (i + 4 <= len) {
+		if (s[i] != '<' || !match_literal(s, len, i + 1, "img")) {
+			i++;
+			continue;
+		}
+		g = scan_find(&gt1, s, len, i + 4, match_gt);
+		p = scan_find(&src, s, len, i + 4, match_src);
+		if (p >= g) {
+			i++;
+			continue;
+		}
+		w = match_src(s, len, p);
+		q = scan_find(&quote, s, len, p + w, match_quote);
+		if (q >= len) {
+			i++;
+			continue;
+		}
+		e = scan_find(&gt2, s, len, q + 1, match_gt);
+		if (e >= len) {
+			i++;
+			continue;
+		}
+		if (buf_append(out, s + copied, i - copied) == -1 ||
+		    buf_append(out, "<img", 4) == -1 ||
+		    buf_append(out, s + i + 4, p - (i + 4)) == -1 ||
+		    buf_append(out, "src=\"imgurl\"", 12) == -1 ||
+		    buf_append(out, s + q + 1, e - (q + 1)) == -1 ||
+		    buf_putc(out, '>') == -1)
+			return -1;
+		copied = i = e + 1;
+	}
+	return buf_append(out, s + copied, len - copied);
+}
+
+/* Every maximal run of class bytes at least min long becomes "****". */
+static int
+step_runs(const uint8_t *s, size_t len, int (*class)(uint8_t), size_t min,
+    struct buf *out)
+{
+	size_t i = 0, start, copied = 0;
+
+	while (i < len) {
+		if (!class(s[i])) {
+			i++;
+			continue;
+		}
+		start = i;
+		while (i < len && class(s[i]))
+			i++;
+		if (i - start < min)
+			continue;
+		if (buf_append(out, s + copied, start - copied) == -1 ||
+		    buf_append(out, "****", 4) == -1)
+			return -1;
+		copied = i;
+	}
+	return buf_append(out, s + copied, len - copied);
+}
+
+/*
+ * (?i)\s*style\s*=\s*"[^"]*"  ->  ""
+ *
+ * A match must contain "style"; the leftmost one starts at the beginning of
+ * the white space run before it (not before the end of the previous match).
+ * Candidates are tried left to right, which orders their starts too, since
+ * the run before a later "style" cannot reach back past an earlier "s".
+ */
+static int
+step_style(const uint8_t *s, size_t len, struct buf *out)
+{
+	struct scan_cache quote = { 0 };
+	size_t i = 0, copied = 0, resume = 0, w, j, q, start;
+
+	while (i < len) {
+		w = match_fold_s(s, len, i);
+		if (w == 0 || !match_literal(s, len, i + w, "tyle")) {
+			i++;
+			continue;
+		}
+		j = i + w + 4;
+		while (j < len && is_re_space(s[j]))
+			j++;
+		if (j >= len || s[j] != '=') {
+			i++;
+			continue;
+		}
+		j++;
+		while (j < len && is_re_space(s[j]))
+			j++;
+		if (j >= len || s[j] != '"') {
+			i++;
+			continue;
+		}
+		q = scan_find(&quote, s, len, j + 1, match_quote);
+		if (q >= len) {
+			i++;
+			continue;
+		}
+		start = i;
+		while (start > resume && is_re_space(s[start - 1]))
+			start--;
+		if (buf_append(out, s + copied, start - copied) == -1)
+			return -1;
+		copied = resume = i = q + 1;
+	}
+	return buf_append(out, s + copied, len - copied);
+}
+
+static int
+is_tracker_value(uint8_t c)
+{
+	return c != '&' && !is_re_space(c) && c != '"' && c != '\'' &&
+	    c != '>';
+}
+
+/*
+ * (?i)([?&])(utm_[^=&]+|gclid|fbclid|mc_eid|mc_cid)=[^&\s"'>]+  ->  $1
+ *
+ * utm_[^=&]+ followed by "=" can only end at the first "=" or "&" after
+ * "utm_": if that is "&" (or nothing), the utm_ branch fails, and the other
+ * branches cannot match text that starts with "utm_".
+ */
+static int
+step_tracker(const uint8_t *s, size_t len, struct buf *out)
+{
+	static const char *names[] = { "gclid", "fbclid", "mc_eid", "mc_cid" };
+	struct scan_cache eqamp = { 0 };
+	size_t i = 0, copied = 0, j, t, v, e, k;
+
+	while (i < len) {
+		if (s[i] != '?' && s[i] != '&') {
+			i++;
+			continue;
+		}
+		j = i + 1;
+		v = 0;
+		if (match_literal(s, len, j, "utm_")) {
+			t = scan_find(&eqamp, s, len, j + 4, match_eq_amp);
+			if (t > j + 4 && t < len && s[t] == '=')
+				v = t + 1;
+		} else {
+			for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+				if (!match_literal(s, len, j, names[k]))
+					continue;
+				t = j + strlen(names[k]);
+				if (t < len && s[t] == '=')
+					v = t + 1;
+				break;
+			}
+		}
+		e = v;
+		while (v != 0 && e < len && is_tracker_value(s[e]))
+			e++;
+		if (v == 0 || e == v) {
+			i++;
+			continue;
+		}
+		if (buf_append(out, s + copied, i + 1 - copied) == -1)
+			return -1;
+		copied = i = e;
+	}
+	return buf_append(out, s + copied, len - copied);
+}
+
+static int
+step_blanks(const uint8_t *s, size_t len, struct buf *out)
+{
+	size_t i = 0, copied = 0, start;
+
+	while (i < len) {
+		if (s[i] != ' ' && s[i] != '\t') {
+			i++;
+			continue;
+		}
+		start = i;
+		while (i < len && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		if (i - start == 1 && s[start] == ' ')
+			continue;
+		if (buf_append(out, s + copied, start - copied) == -1 ||
+		    buf_putc(out, ' ') == -1)
+			return -1;
+		copied = i;
+	}
+	return buf_append(out, s + copied, len - copied);
+}
+
+/* \r?\n{2,}: a CR belongs to the match only when two LF follow it. */
+static int
+step_newlines(const uint8_t *s, size_t len, struct buf *out)
+{
+	size_t i = 0, copied = 0, start, j;
+
+	while (i < len) {
+		if (s[i] != '\r' && s[i] != '\n') {
+			i++;
+			continue;
+		}
+		start = i;
+		j = s[i] == '\r' ? i + 1 : i;
+		i = j;
+		while (i < len && s[i] == '\n')
+			i++;
+		if (i - j < 2) {
+			i = start + 1;
+			continue;
+		}
+		if (buf_append(out, s + copied, start - copied) == -1 ||
+		    buf_append(out, "\n\n", 2) == -1)
+			return -1;
+		copied = i;
+	}
+	return buf_append(out, s + copied, len - copied);
+}
+
+int
+normalize_step(enum normalize_step step, const uint8_t *in, size_t len,
+    struct buf *out)
+{
+	if (in == NULL)
+		in = (const uint8_t *)"";
+	switch (step) {
+	case NORMALIZE_IMG:
+		return step_img(in, len, out);
+	case NORMALIZE_HEX:
+		return step_runs(in, len, is_hex, 8, out);
+	case NORMALIZE_DIGITS:
+		return step_runs(in, len, is_digit, 6, out);
+	case NORMALIZE_STYLE:
+		return step_style(in, len, out);
+	case NORMALIZE_TRACKER:
+		return step_tracker(in, len, out);
+	case NORMALIZE_LOWER:
+		return utf8_append_lower(out, in, len);
+	case NORMALIZE_BLANKS:
+		return step_blanks(in, len, out);
+	case NORMALIZE_NEWLINES:
+		return step_newlines(in, len, out);
+	}
+	return -1;
+}
+
+int
+normalize_body(const uint8_t *text, size_t textlen, const uint8_t *html,
+    size_t htmllen, struct buf *out)
+{
+	struct buf a, b, *cur = &a, *next = &b, *tmp;
+	size_t start, end, limit;
+	int step, rc = -1;
+
+	if (textlen > SIZE_MAX / 8 - htmllen)
+		return -1;
+	/* Steps grow the text at most threefold (U+FFFD for a byte). */
+	limit = 4 * (textlen + htmllen) + 1024;
+	buf_init(&a, limit);
+	buf_init(&b, limit);
+	if ((textlen > 0 && buf_append(&a, text, textlen) == -1) ||
+	    buf_append(&a, "\n\n", 2) == -1 ||
+	    (htmllen > 0 && buf_append(&a, html, htmllen) == -1))
+		goto done;
+	utf8_trim_space(a.data, a.len, &start, &end);
+	if (buf_append(&b, a.data + start, end - start) == -1)
+		goto done;
+	cur = &b;
+	next = &a;
+	for (step = NORMALIZE_IMG; step <= NORMALIZE_NEWLINES; step++) {
+		buf_reset(next);
+		if (normalize_step(step, cur->data, cur->len, next) == -1)
+			goto done;
+		tmp = cur;
+		cur = next;
+		next = tmp;
+	}
+	rc = buf_append(out, cur->data, cur->len);
+done:
+	buf_free(&a);
+	buf_free(&b);
+	return rc;
+}
