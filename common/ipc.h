@@ -131,7 +131,10 @@ typedef void	(*ipc_msg_cb)(struct ipc_chan *, const struct ipc_hdr *,
 typedef void	(*ipc_err_cb)(struct ipc_chan *, enum ipc_error,
 		    const char *why, void *arg);
 
-/* Takes ownership of sock (made non-blocking and close-on-exec). */
+/*
+ * Takes ownership of sock (made non-blocking and close-on-exec); on
+ * failure returns NULL and sock stays the caller's.  msg_cb is required.
+ */
 struct ipc_chan	*ipc_chan_new(struct event_base *, int sock, ipc_msg_cb,
 		    ipc_err_cb, void *arg);
 /* Closes the socket and every queued descriptor. */
