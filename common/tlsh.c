@@ -3,6 +3,7 @@
  * the Guardian-compatible flavour.  docs/tlsh.md describes both.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,23 +15,42 @@
 #define TLSH_EFFECTIVE_BUCKETS		128
 
 /*
- * T[ms ^ a], with ms = T[salt] already applied: the salts 0, 2, 3, 5, 7, 11
- * and 13 of the reference become the constants below.
+ * T[salt ^ a] of the reference, with T[salt] applied once: the checksum uses
+ * salt 0 and the six buckets the salts 2, 3, 5, 7, 11 and 13.
  */
-#define MS_CHECKSUM	1
-#define MS_SALT2	49
-#define MS_SALT3	12
-#define MS_SALT5	178
-#define MS_SALT7	166
-#define MS_SALT11	84
-#define MS_SALT13	230
+static const uint8_t tlsh_ms[7] = { 1, 49, 12, 178, 166, 84, 230 };
+
+/*
+ * Hashing is bound by table loads, so two tables fold the first and the last
+ * two Pearson steps of every window:
+ *   tlsh_first[k][c] = T[ms_k ^ c]
+ *   tlsh_pair[c][y]  = T[T[y] ^ c]
+ * and a bucket index T[T[T[ms ^ c0] ^ c1] ^ c2] becomes
+ * tlsh_pair[c2][tlsh_first[k][c0] ^ c1]: two loads instead of three.
+ */
+static uint8_t		tlsh_first[7][256];
+static uint8_t		tlsh_pair[256][256];
+static pthread_once_t	tlsh_tables_once = PTHREAD_ONCE_INIT;
 
 #define T(x)		tlsh_pearson[(x)]
-#define MAP3(ms, a, b, c)	T(T(T((ms) ^ (a)) ^ (b)) ^ (c))
+
+static void
+tlsh_build_tables(void)
+{
+	int	 k, c, y;
+
+	for (k = 0; k < 7; k++)
+		for (c = 0; c < 256; c++)
+			tlsh_first[k][c] = T(tlsh_ms[k] ^ c);
+	for (c = 0; c < 256; c++)
+		for (y = 0; y < 256; y++)
+			tlsh_pair[c][y] = T(T(y) ^ c);
+}
 
 void
 tlsh_init(struct tlsh_ctx *ctx, enum tlsh_flavour flavour, int options)
 {
+	pthread_once(&tlsh_tables_once, tlsh_build_tables);
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->flavour = flavour == TLSH_GUARDIAN ? TLSH_GUARDIAN : TLSH_REFERENCE;
 	ctx->options = options & TLSH_OPT_CONSERVATIVE;
@@ -45,8 +65,9 @@ void
 tlsh_update(struct tlsh_ctx *ctx, const void *data, size_t len)
 {
 	const uint8_t	*p = data, *end;
+	const uint8_t	*row2, *row3, *row4;
 	uint32_t	*b = ctx->buckets;
-	unsigned int	 c0, c1, c2, c3, c4, checksum;
+	unsigned int	 c0, c1, c2, c3, checksum;
 
 	if (len == 0)
 		return;
@@ -63,28 +84,33 @@ tlsh_update(struct tlsh_ctx *ctx, const void *data, size_t len)
 	c1 = ctx->window[0];
 	c2 = ctx->window[1];
 	c3 = ctx->window[2];
-	c4 = ctx->window[3];
+	row2 = tlsh_pair[c2];
+	row3 = tlsh_pair[c3];
+	row4 = tlsh_pair[ctx->window[3]];
 	checksum = ctx->checksum;
 	ctx->length += (uint64_t)(end - p);
 	for (; p < end; p++) {
 		c0 = *p;
-		checksum = T(T(T(MS_CHECKSUM ^ c0) ^ c1) ^ checksum);
-		b[MAP3(MS_SALT2, c0, c1, c2)]++;
-		b[MAP3(MS_SALT3, c0, c1, c3)]++;
-		b[MAP3(MS_SALT5, c0, c2, c3)]++;
-		b[MAP3(MS_SALT7, c0, c2, c4)]++;
-		b[MAP3(MS_SALT11, c0, c1, c4)]++;
-		b[MAP3(MS_SALT13, c0, c3, c4)]++;
-		c4 = c3;
+		checksum = T(T(tlsh_first[0][c0] ^ c1) ^ checksum);
+		b[row2[tlsh_first[1][c0] ^ c1]]++;
+		b[row3[tlsh_first[2][c0] ^ c1]]++;
+		b[row3[tlsh_first[3][c0] ^ c2]]++;
+		b[row4[tlsh_first[4][c0] ^ c2]]++;
+		b[row4[tlsh_first[5][c0] ^ c1]]++;
+		b[row4[tlsh_first[6][c0] ^ c3]]++;
+		row4 = row3;
+		row3 = row2;
+		row2 = tlsh_pair[c1];
 		c3 = c2;
 		c2 = c1;
 		c1 = c0;
 	}
 	ctx->checksum = checksum;
-	ctx->window[0] = c1;
-	ctx->window[1] = c2;
-	ctx->window[2] = c3;
-	ctx->window[3] = c4;
+	/* row4 is tlsh_pair[c4]: recover c4 from its position. */
+	ctx->window[0] = (uint8_t)c1;
+	ctx->window[1] = (uint8_t)c2;
+	ctx->window[2] = (uint8_t)c3;
+	ctx->window[3] = (uint8_t)((row4 - tlsh_pair[0]) / 256);
 }
 
 /* Moves the k-th smallest of v[lo..hi] to v[k], smaller ones before it. */
@@ -185,6 +211,14 @@ tlsh_lvalue_guardian(uint64_t n)
 	return (uint8_t)((unsigned int)l % 255);
 }
 
+uint8_t
+tlsh_lvalue(uint64_t n, enum tlsh_flavour flavour)
+{
+	if (flavour == TLSH_GUARDIAN)
+		return tlsh_lvalue_guardian(n);
+	return tlsh_lvalue_reference(n);
+}
+
 /* Q ratio in float32 as Go computes byte(float32(q)*100/float32(q3)). */
 static uint8_t
 tlsh_qratio_guardian(uint32_t q, uint32_t q3)
@@ -254,11 +288,11 @@ tlsh_final(struct tlsh_ctx *ctx, struct tlsh_digest *d, const char **reason)
 	}
 	d->checksum = ctx->checksum;
 	if (ctx->flavour == TLSH_GUARDIAN) {
-		d->lvalue = tlsh_lvalue_guardian(ctx->length);
+		d->lvalue = tlsh_lvalue(ctx->length, TLSH_GUARDIAN);
 		d->q1ratio = tlsh_qratio_guardian(q1, q3);
 		d->q2ratio = tlsh_qratio_guardian(q2, q3);
 	} else {
-		d->lvalue = tlsh_lvalue_reference(ctx->length);
+		d->lvalue = tlsh_lvalue(ctx->length, TLSH_REFERENCE);
 		d->q1ratio = (uint8_t)(((uint64_t)q1 * 100 / q3) % 16);
 		d->q2ratio = (uint8_t)(((uint64_t)q2 * 100 / q3) % 16);
 	}

@@ -53,6 +53,13 @@ void	tlsh_update(struct tlsh_ctx *, const void *, size_t);
  */
 int	tlsh_final(struct tlsh_ctx *, struct tlsh_digest *, const char **reason);
 
+/*
+ * The Lvalue (log-length byte) each flavour gives a length.  The reference
+ * table ends at 4,224,281,216 bytes; longer lengths get 170 (see
+ * docs/tlsh.md).
+ */
+uint8_t	tlsh_lvalue(uint64_t, enum tlsh_flavour);
+
 /* One-shot: writes "T1" + 70 upper-case hex into out, or "TNULL" and -1. */
 int	tlsh_hash(const void *, size_t, enum tlsh_flavour, int options,
 	    char out[TLSH_STRING_SIZE]);
