@@ -629,6 +629,47 @@ test_workers_auto(void **state)
 	config_free(&c);
 }
 
+/*
+ * conf/guardian.conf documents every default: with every "#KEY=" line
+ * uncommented it must load and equal the built-in defaults (paths that
+ * follow ./configure aside), and mention every key.
+ */
+static void
+test_example_config_matches_defaults(void **state)
+{
+	struct guardian_config	 ex, def;
+	FILE			*in, *out;
+	char			 line[1024], err[256];
+	const char		*names[NALL];
+	size_t			 n, i, keys_seen = 0;
+
+	(void)state;
+	in = fopen("conf/guardian.conf", "r");
+	assert_non_null(in);
+	out = fopen(conf_path, "w");
+	assert_non_null(out);
+	while (fgets(line, sizeof(line), in) != NULL) {
+		if (line[0] == '#' && line[1] >= 'A' && line[1] <= 'Z' &&
+		    strchr(line, '=') != NULL) {
+			fputs(line + 1, out);
+			keys_seen++;
+		}
+	}
+	fclose(in);
+	fclose(out);
+	assert_int_equal(keys_seen, NALL);
+	assert_int_equal(config_load(&ex, conf_path, err, sizeof(err)), 0);
+	assert_int_equal(config_warnings(&ex, NULL), 0);
+	config_defaults(&def);
+	n = config_diff(&ex, &def, names, NALL);
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], "CHROOT_DIR") != 0 &&
+		    strcmp(names[i], "PID_FILE") != 0)
+			fail_msg("example and default differ: %s", names[i]);
+	config_free(&ex);
+	config_free(&def);
+}
+
 static void
 test_null_err_buffer(void **state)
 {
@@ -656,6 +697,7 @@ main(void)
 		cmocka_unit_test(test_invalid_values),
 		cmocka_unit_test(test_diff_and_reload),
 		cmocka_unit_test(test_workers_auto),
+		cmocka_unit_test(test_example_config_matches_defaults),
 		cmocka_unit_test(test_null_err_buffer),
 	};
 
