@@ -9,7 +9,12 @@
 
 #include "guardianctl.h"
 
+int	ctl_tlsh(int, char *[]);
+int	ctl_diff(int, char *[]);
+
 static const struct ctl_command commands[] = {
+	{ "tlsh", "[--compat] [--conservative] FILE...", ctl_tlsh },
+	{ "diff", "[--no-length] DIGEST DIGEST", ctl_diff },
 	{ NULL, NULL, NULL }
 };
 
