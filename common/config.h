@@ -88,7 +88,8 @@ struct guardian_config {
 void	 config_defaults(struct guardian_config *);
 /*
  * Defaults, then path (NULL: no file), then the environment for keys the
- * file did not set.  On error returns -1 with a message in err such as
+ * file did not set.  cfg is overwritten: pass a fresh or config_free()d
+ * one (to vet a reload, load into a second struct and compare).  On error returns -1 with a message in err such as
  * "guardian.conf:12: SPAM_THRESHOLD: not an integer: 'abc'" and leaves
  * the struct freed to its defaults-free state (config_free is still safe).
  */
