@@ -1,25 +1,24 @@
 /*
  * mailuminati-guardian: entry point of every process role.
  *
- * The master starts each child by fork + exec of this same binary with a
- * role argument; main() only dispatches to the role's entry point.
+ * The master starts each child by fork + exec of this same binary with
+ * "-role NAME"; main() only dispatches to the role's entry point, listed
+ * in the process table (proc.c).
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: mailuminati-guardian [-config FILE | -f FILE] "
-	    "[-d] [-t] [-s reload|stop|quit|reopen] [-v]\n");
-}
+#include "proc.h"
+#include "proctitle.h"
 
 int
 main(int argc, char *argv[])
 {
-	int i;
+	const struct proc_role	*role;
+	const char		*config_path = NULL;
+	int			 i;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-v") == 0 ||
@@ -31,6 +30,21 @@ main(int argc, char *argv[])
 			return 0;
 		}
 	}
-	usage();
-	return 1;
+	proctitle_init(argc, argv);
+	if (argc >= 3 && strcmp(argv[1], "-role") == 0) {
+		if ((role = proc_role_by_name(argv[2])) == NULL) {
+			fprintf(stderr, "mailuminati-guardian: unknown role "
+			    "'%s'\n", argv[2]);
+			return 1;
+		}
+		if (argc == 5 && strcmp(argv[3], "-config") == 0)
+			config_path = argv[4];
+		else if (argc != 3) {
+			fprintf(stderr, "mailuminati-guardian: bad arguments "
+			    "for -role\n");
+			return 1;
+		}
+		role->entry(config_path);
+	}
+	master_main(argc, argv);
 }

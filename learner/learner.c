@@ -1,0 +1,212 @@
+/*
+ * Learner: the only process that talks to Redis.  It owns the node
+ * identity and answers the workers' lookups.  Workers are distrusted: a
+ * message that is malformed or not in the permit table closes that
+ * worker's channel and asks the master to replace the worker; the learner
+ * itself carries on.
+ */
+#include <sys/queue.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "log.h"
+#include "master/child.h"
+#include "master/proto.h"
+#include "store.h"
+
+struct learner_peer {
+	LIST_ENTRY(learner_peer)	 entry;
+	struct ipc_chan			*chan;	/* NULL once dropped */
+	pid_t				 pid;
+	unsigned int			 waiting; /* Redis replies due */
+};
+
+struct learner_status_ctx {
+	struct learner_peer	*peer;
+	uint32_t		 id;
+};
+
+static struct {
+	struct child			 c;
+	LIST_HEAD(, learner_peer)	 workers;
+	struct ipc_chan			*oracle;
+} l;
+
+static void
+learner_peer_release(struct learner_peer *p)
+{
+	if (p->chan == NULL && p->waiting == 0) {
+		LIST_REMOVE(p, entry);
+		free(p);
+	}
+}
+
+static void
+learner_drop_worker(struct learner_peer *p, int misbehaved)
+{
+	if (p->chan != NULL) {
+		ipc_chan_free(p->chan);
+		p->chan = NULL;
+	}
+	if (misbehaved)
+		child_report_misbehaved(&l.c, p->pid);
+	learner_peer_release(p);
+}
+
+static void
+learner_status_done(int ok, int64_t seq, const char *node_id, void *arg)
+{
+	struct learner_status_ctx	*ctx = arg;
+	struct learner_peer		*p = ctx->peer;
+	struct msg			 m;
+
+	p->waiting--;
+	if (p->chan != NULL) {
+		msg_init(&m);
+		msg_add_u8(&m, ok ? 1 : 0);
+		msg_add_u64(&m, (uint64_t)seq);
+		msg_add_str(&m, node_id != NULL ? node_id : "");
+		if (ipc_chan_send(p->chan, PROTO_STATUS_REPLY, ctx->id, &m,
+		    -1) == -1)
+			log_warn("%s: reply to worker %ld", __func__,
+			    (long)p->pid);
+		msg_free(&m);
+	}
+	free(ctx);
+	learner_peer_release(p);
+}
+
+static void
+learner_dispatch_worker(struct ipc_chan *chan, const struct ipc_hdr *hdr,
+    struct msg_reader *r, int fd, void *arg)
+{
+	struct learner_peer		*p = arg;
+	struct learner_status_ctx	*ctx;
+
+	(void)chan;
+	if (fd != -1)
+		close(fd);
+	if (!proto_permitted(PROC_LEARNER, PROC_WORKER, hdr->type) ||
+	    msg_end(r) == -1) {
+		log_warnx("%s: worker %ld sent a forbidden or malformed "
+		    "message (type %u): dropping it", __func__, (long)p->pid,
+		    hdr->type);
+		learner_drop_worker(p, 1);
+		return;
+	}
+	/* PROTO_STATUS_REQUEST, the only type in the permit table. */
+	if ((ctx = malloc(sizeof(*ctx))) == NULL) {
+		log_warn("%s: malloc", __func__);
+		return;
+	}
+	ctx->peer = p;
+	ctx->id = hdr->id;
+	p->waiting++;
+	store_status(learner_status_done, ctx);
+}
+
+static void
+learner_worker_error(struct ipc_chan *chan, enum ipc_error e,
+    const char *why, void *arg)
+{
+	struct learner_peer	*p = arg;
+
+	(void)chan;
+	if (e == IPC_ERR_PROTO) {
+		log_warnx("%s: worker %ld: %s: dropping it", __func__,
+		    (long)p->pid, why);
+		learner_drop_worker(p, 1);
+		return;
+	}
+	/* A worker that exits (reload, shutdown) closes its end. */
+	log_debug("%s: worker %ld gone: %s", __func__, (long)p->pid, why);
+	learner_drop_worker(p, 0);
+}
+
+static void
+learner_dispatch_oracle(struct ipc_chan *chan, const struct ipc_hdr *hdr,
+    struct msg_reader *r, int fd, void *arg)
+{
+	(void)chan;
+	(void)r;
+	(void)arg;
+	if (fd != -1)
+		close(fd);
+	/* No request of ours goes to the oracle-proxy yet. */
+	log_warnx("%s: unexpected %s from oracle-proxy", __func__,
+	    proto_type_name(hdr->type));
+	ipc_chan_free(l.oracle);
+	l.oracle = NULL;
+}
+
+static void
+learner_oracle_error(struct ipc_chan *chan, enum ipc_error e,
+    const char *why, void *arg)
+{
+	(void)chan;
+	(void)e;
+	(void)arg;
+	log_info("%s: oracle-proxy channel closed: %s", __func__, why);
+	ipc_chan_free(l.oracle);
+	l.oracle = NULL;
+}
+
+static void
+learner_on_master(const struct ipc_hdr *hdr, struct msg_reader *r, int fd)
+{
+	struct learner_peer	*p;
+	uint8_t			 peer;
+	uint32_t		 pid;
+
+	if (hdr->type != PROTO_PEER_CHANNEL || fd == -1 ||
+	    msg_get_u8(r, &peer) == -1 || msg_get_u32(r, &pid) == -1 ||
+	    msg_end(r) == -1 || (peer != PROC_WORKER && peer != PROC_ORACLE))
+		fatalx("%s: malformed message from master", __func__);
+	if (peer == PROC_ORACLE) {
+		if (l.oracle != NULL)
+			ipc_chan_free(l.oracle);
+		l.oracle = ipc_chan_new(l.c.base, fd, learner_dispatch_oracle,
+		    learner_oracle_error, NULL);
+		if (l.oracle == NULL)
+			fatalx("%s: cannot set up a channel", __func__);
+		return;
+	}
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		fatal("%s: calloc", __func__);
+	p->pid = (pid_t)pid;
+	if ((p->chan = ipc_chan_new(l.c.base, fd, learner_dispatch_worker,
+	    learner_worker_error, p)) == NULL)
+		fatalx("%s: cannot set up a channel", __func__);
+	LIST_INSERT_HEAD(&l.workers, p, entry);
+}
+
+void
+learner_main(const char *config_path)
+{
+	struct store_params	 sp;
+	char			 err[512];
+
+	LIST_INIT(&l.workers);
+	l.c.on_master = learner_on_master;
+	l.c.on_quit = NULL;
+	child_init(&l.c, PROC_LEARNER, config_path);
+	memset(&sp, 0, sizeof(sp));
+	sp.host = l.c.cfg.redis_host;
+	sp.port = (unsigned int)l.c.cfg.redis_port;
+	sp.socket_path = l.c.cfg.redis_socket;
+	sp.password = l.c.cfg.redis_password;
+	sp.db = (unsigned int)l.c.cfg.redis_db;
+	/* Resolve and start connecting while files may still be read. */
+	if (store_init(l.c.base, &sp, err, sizeof(err)) == -1)
+		fatalx("%s: %s", __func__, err);
+	child_sandbox(&l.c, 0);
+	child_ready(&l.c);
+	event_base_dispatch(l.c.base);
+	store_close();
+	exit(0);
+}

@@ -1,0 +1,167 @@
+/*
+ * Shared start-up of the child roles.  A child trusts its master: a
+ * malformed master message is fatal (the master restarts the child).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "child.h"
+#include "log.h"
+#include "proctitle.h"
+#include "proto.h"
+
+static void
+child_apply_tunables(struct child *c, struct msg_reader *r)
+{
+	uint64_t	spam, ham, threshold;
+	uint32_t	retention;
+	uint8_t		level, format;
+
+	if (msg_get_u64(r, &spam) == -1 || msg_get_u64(r, &ham) == -1 ||
+	    msg_get_u64(r, &threshold) == -1 ||
+	    msg_get_u32(r, &retention) == -1 ||
+	    msg_get_u8(r, &level) == -1 || msg_get_u8(r, &format) == -1 ||
+	    msg_end(r) == -1)
+		fatalx("%s: malformed TUNABLES from master", __func__);
+	c->cfg.spam_weight = (int64_t)spam;
+	c->cfg.ham_weight = (int64_t)ham;
+	c->cfg.spam_threshold = (int64_t)threshold;
+	c->cfg.retention_days = (int)retention;
+	c->cfg.log_level = level;
+	c->cfg.log_format = format;
+	log_setlevel(level);
+	log_setformat(format);
+	log_kv(LOG_INFO, "Configuration reloaded", NULL);
+}
+
+static void
+child_dispatch_master(struct ipc_chan *chan, const struct ipc_hdr *hdr,
+    struct msg_reader *r, int fd, void *arg)
+{
+	struct child	*c = arg;
+
+	(void)chan;
+	if (!proto_permitted(c->type, PROC_MASTER, hdr->type))
+		fatalx("%s: unexpected message %u from master", __func__,
+		    hdr->type);
+	switch (hdr->type) {
+	case PROTO_LOG_FD:
+		if (fd == -1 || msg_end(r) == -1)
+			fatalx("%s: malformed LOG_FD", __func__);
+		/* Keep fd 2 pointing at the log for library messages too. */
+		if (dup2(fd, STDERR_FILENO) == -1)
+			log_warn("%s: dup2", __func__);
+		log_setfd(fd);
+		return;
+	case PROTO_TUNABLES:
+		child_apply_tunables(c, r);
+		break;
+	default:
+		if (c->on_master == NULL)
+			fatalx("%s: unhandled %s", __func__,
+			    proto_type_name(hdr->type));
+		c->on_master(hdr, r, fd);
+		return;
+	}
+	if (fd != -1)
+		close(fd);
+}
+
+static void
+child_master_error(struct ipc_chan *chan, enum ipc_error e, const char *why,
+    void *arg)
+{
+	(void)chan;
+	(void)arg;
+	/* The master is gone (or broke the protocol): nobody supervises. */
+	if (e == IPC_ERR_EOF)
+		exit(0);
+	fatalx("child_master_error: master channel: %s", why);
+}
+
+static void
+child_signal(evutil_socket_t sig, short events, void *arg)
+{
+	struct child	*c = arg;
+
+	(void)events;
+	if (sig == SIGTERM || c->on_quit == NULL)
+		exit(0);
+	c->on_quit();
+}
+
+void
+child_init(struct child *c, enum proc_type type, const char *config_path)
+{
+	const struct proc_role	*role = proc_role(type);
+	const char *const	*warnings;
+	struct event		*ev;
+	char			 err[512];
+	int			 sigs[] = { SIGTERM, SIGQUIT }, i;
+
+	c->type = type;
+	proctitle_set(role->name);
+	(void)log_init(role->name, NULL);
+	/* Terminal-generated signals reach the whole process group: the
+	 * master alone decides. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGUSR1, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	if (fcntl(PROC_FD_MASTER, F_GETFD) == -1)
+		fatalx("%s: no master channel: this program is started by "
+		    "the master, not by hand", __func__);
+	if (config_load(&c->cfg, config_path, err, sizeof(err)) == -1)
+		fatalx("%s: %s", __func__, err);
+	(void)config_warnings(&c->cfg, &warnings);
+	log_setlevel(c->cfg.log_level);
+	log_setformat(c->cfg.log_format);
+	if ((c->base = event_base_new()) == NULL)
+		fatalx("%s: event_base_new failed", __func__);
+	c->master = ipc_chan_new(c->base, PROC_FD_MASTER,
+	    child_dispatch_master, child_master_error, c);
+	if (c->master == NULL)
+		fatalx("%s: cannot set up the master channel", __func__);
+	for (i = 0; i < 2; i++) {
+		ev = evsignal_new(c->base, sigs[i], child_signal, c);
+		if (ev == NULL || evsignal_add(ev, NULL) == -1)
+			fatalx("%s: cannot watch signal %d", __func__, sigs[i]);
+	}
+}
+
+/*
+ * Demotion into the sandbox comes with common/sandbox.c; until then the
+ * child keeps the privileges it was started with.
+ */
+void
+child_sandbox(struct child *c, int use_chroot)
+{
+	(void)c;
+	(void)use_chroot;
+}
+
+void
+child_ready(struct child *c)
+{
+	if (ipc_chan_send(c->master, PROTO_CHILD_READY, 0, NULL, -1) == -1)
+		fatal("%s: cannot reach the master", __func__);
+}
+
+void
+child_report_misbehaved(struct child *c, pid_t pid)
+{
+	struct msg	m;
+
+	msg_init(&m);
+	msg_add_u32(&m, (uint32_t)pid);
+	if (ipc_chan_send(c->master, PROTO_PEER_MISBEHAVED, 0, &m, -1) == -1)
+		log_warn("%s: cannot reach the master", __func__);
+	msg_free(&m);
+}

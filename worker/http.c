@@ -1,0 +1,304 @@
+/*
+ * HTTP front of a worker.
+ *
+ * Body size: Content-Length is checked as soon as the headers are in, so
+ * an oversized upload is refused with 413 before any of it is read; a
+ * chunked body is counted as it arrives and cut off the same way.
+ * Upstream reads 15 MiB and silently drops the rest.
+ */
+#include <sys/time.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <evhtp.h>
+
+#include "common/config.h"
+#include "log.h"
+#include "http.h"
+#include "worker.h"
+
+#define HTTP_ANY	0
+#define HTTP_POST_ONLY	1
+
+struct http_route {
+	const char	*path;
+	int		 methods;
+	void		(*handler)(evhtp_request_t *);
+};
+
+static const struct http_route http_routes[] = {
+	{ "/status", HTTP_ANY, worker_status_request },
+};
+
+static struct {
+	evhtp_t		*tcp;
+	evhtp_t		*unx;
+	size_t		 max_body;
+	unsigned int	 max_connections;
+	unsigned int	 connections;
+	unsigned int	 inflight;
+	char		*api_token;
+	struct timeval	 idle_timeout;
+	struct timeval	 read_timeout;
+	struct timeval	 write_timeout;
+} http;
+
+void
+http_reply_json(evhtp_request_t *req, int status, const char *json)
+{
+	evhtp_headers_add_header(req->headers_out,
+	    evhtp_header_new("Content-Type", "application/json", 0, 0));
+	evhtp_headers_add_header(req->headers_out,
+	    evhtp_header_new("Cache-Control", "no-store", 0, 0));
+	evbuffer_add(req->buffer_out, json, strlen(json));
+	evhtp_send_reply(req, (evhtp_res)status);
+}
+
+void
+http_reply_error(evhtp_request_t *req, int status, const char *message)
+{
+	char	body[256];
+
+	/* Messages are fixed strings of ours: nothing to escape. */
+	snprintf(body, sizeof(body), "{\"error\":\"%s\"}", message);
+	http_reply_json(req, status, body);
+}
+
+/* Refuse before reading: reply now, stop reading, close after writing. */
+static evhtp_res
+http_refuse_body(evhtp_request_t *req)
+{
+	evhtp_request_set_keepalive(req, 0);
+	http_reply_error(req, 413, "request body too large");
+	return EVHTP_RES_PAUSE;
+}
+
+static evhtp_res
+http_on_read(evhtp_request_t *req, struct evbuffer *buf, void *arg)
+{
+	(void)arg;
+	if (evbuffer_get_length(req->buffer_in) + evbuffer_get_length(buf) >
+	    http.max_body && !(req->flags & EVHTP_REQ_FLAG_ERROR)) {
+		req->flags |= EVHTP_REQ_FLAG_ERROR;
+		return http_refuse_body(req);
+	}
+	return EVHTP_RES_OK;
+}
+
+static evhtp_res
+http_on_headers(evhtp_request_t *req, evhtp_headers_t *headers, void *arg)
+{
+	const char		*cl;
+	char			*end;
+	unsigned long long	 len;
+
+	(void)headers;
+	(void)arg;
+	/* The connection sat idle before this request: reading now. */
+	bufferevent_set_timeouts(evhtp_connection_get_bev(req->conn),
+	    &http.read_timeout, &http.write_timeout);
+	if ((cl = evhtp_kv_find(req->headers_in, "Content-Length")) != NULL) {
+		errno = 0;
+		len = strtoull(cl, &end, 10);
+		if (errno != 0 || end == cl || len > http.max_body) {
+			req->flags |= EVHTP_REQ_FLAG_ERROR;
+			return http_refuse_body(req);
+		}
+	}
+	return EVHTP_RES_OK;
+}
+
+static evhtp_res
+http_on_request_fini(evhtp_request_t *req, void *arg)
+{
+	(void)arg;
+	worker_request_gone(req);
+	if (http.inflight > 0)
+		http.inflight--;
+	/* Between requests the idle timeout applies. */
+	if (req->conn != NULL && req->conn->bev != NULL)
+		bufferevent_set_timeouts(req->conn->bev, &http.idle_timeout,
+		    &http.write_timeout);
+	worker_check_drained();
+	return EVHTP_RES_OK;
+}
+
+static evhtp_res
+http_on_headers_start(evhtp_request_t *req, void *arg)
+{
+	(void)arg;
+	http.inflight++;
+	evhtp_request_set_hook(req, evhtp_hook_on_request_fini,
+	    (evhtp_hook)http_on_request_fini, NULL);
+	return EVHTP_RES_OK;
+}
+
+static evhtp_res
+http_on_connection_fini(evhtp_connection_t *conn, void *arg)
+{
+	(void)conn;
+	(void)arg;
+	if (http.connections > 0)
+		http.connections--;
+	return EVHTP_RES_OK;
+}
+
+static evhtp_res
+http_post_accept(evhtp_connection_t *conn, void *arg)
+{
+	(void)arg;
+	if (http.connections >= http.max_connections) {
+		log_warnx("%s: connection limit %u reached, refusing",
+		    __func__, http.max_connections);
+		return EVHTP_RES_ERROR;
+	}
+	http.connections++;
+	evhtp_connection_set_hook(conn, evhtp_hook_on_connection_fini,
+	    (evhtp_hook)http_on_connection_fini, NULL);
+	evhtp_connection_set_hook(conn, evhtp_hook_on_headers_start,
+	    (evhtp_hook)http_on_headers_start, NULL);
+	evhtp_connection_set_hook(conn, evhtp_hook_on_headers,
+	    (evhtp_hook)http_on_headers, NULL);
+	evhtp_connection_set_hook(conn, evhtp_hook_on_read,
+	    (evhtp_hook)http_on_read, NULL);
+	return EVHTP_RES_OK;
+}
+
+/* Compares without an early exit, so timing does not leak the token. */
+static int
+http_token_equal(const char *given, const char *expected)
+{
+	size_t		 glen = strlen(given), elen = strlen(expected), i;
+	unsigned char	 diff = glen != elen;
+
+	for (i = 0; i < elen; i++)
+		diff |= (unsigned char)expected[i] ^
+		    (unsigned char)(i < glen ? given[i] : 0);
+	return diff == 0;
+}
+
+static int
+http_authorized(evhtp_request_t *req)
+{
+	const char	*v;
+
+	if (http.api_token == NULL)
+		return 1;
+	if ((v = evhtp_kv_find(req->headers_in, "Authorization")) != NULL &&
+	    strncasecmp(v, "Bearer ", 7) == 0 &&
+	    http_token_equal(v + 7, http.api_token))
+		return 1;
+	if ((v = evhtp_kv_find(req->headers_in, "X-Guardian-Token")) != NULL &&
+	    http_token_equal(v, http.api_token))
+		return 1;
+	return 0;
+}
+
+static void
+http_dispatch(evhtp_request_t *req, void *arg)
+{
+	const struct http_route	*r = NULL;
+	const char		*path = NULL;
+	size_t			 i;
+
+	(void)arg;
+	if (req->flags & EVHTP_REQ_FLAG_ERROR)
+		return;		/* already refused (413) */
+	if (req->uri != NULL && req->uri->path != NULL)
+		path = req->uri->path->full;
+	for (i = 0; path != NULL && i < sizeof(http_routes) /
+	    sizeof(http_routes[0]); i++)
+		if (strcmp(path, http_routes[i].path) == 0)
+			r = &http_routes[i];
+	if (!http_authorized(req)) {
+		evhtp_headers_add_header(req->headers_out,
+		    evhtp_header_new("WWW-Authenticate", "Bearer", 0, 0));
+		http_reply_error(req, 401, "unauthorized");
+		return;
+	}
+	if (r == NULL) {
+		http_reply_error(req, 404, "not found");
+		return;
+	}
+	if (r->methods == HTTP_POST_ONLY &&
+	    evhtp_request_get_method(req) != htp_method_POST) {
+		evhtp_headers_add_header(req->headers_out,
+		    evhtp_header_new("Allow", "POST", 0, 0));
+		http_reply_error(req, 405, "POST required");
+		return;
+	}
+	r->handler(req);
+}
+
+static evhtp_t *
+http_listen(struct event_base *base, int fd, char *err, size_t errlen)
+{
+	evhtp_t	*htp;
+
+	if ((htp = evhtp_new(base, NULL)) == NULL) {
+		snprintf(err, errlen, "evhtp_new failed");
+		return NULL;
+	}
+	evhtp_set_gencb(htp, http_dispatch, NULL);
+	evhtp_set_post_accept_cb(htp, http_post_accept, NULL);
+	evhtp_set_timeouts(htp, &http.read_timeout, &http.write_timeout);
+	/* Backlog 0: the socket already listens (the master did it). */
+	if (evhtp_accept_socket(htp, fd, 0) != 0) {
+		snprintf(err, errlen, "cannot accept on inherited socket %d",
+		    fd);
+		evhtp_free(htp);
+		return NULL;
+	}
+	return htp;
+}
+
+int
+http_init(struct event_base *base, const struct guardian_config *cfg,
+    int tcp_fd, int unix_fd, char *err, size_t errlen)
+{
+	memset(&http, 0, sizeof(http));
+	http.max_body = cfg->max_body_size;
+	http.max_connections = cfg->max_connections > 0 ?
+	    (unsigned int)cfg->max_connections : 1;
+	http.read_timeout.tv_sec = cfg->http_read_timeout;
+	http.write_timeout.tv_sec = cfg->http_write_timeout;
+	http.idle_timeout.tv_sec = cfg->http_idle_timeout;
+	if (cfg->api_token != NULL && *cfg->api_token != '\0' &&
+	    (http.api_token = strdup(cfg->api_token)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (tcp_fd != -1 &&
+	    (http.tcp = http_listen(base, tcp_fd, err, errlen)) == NULL)
+		return -1;
+	if (unix_fd != -1 &&
+	    (http.unx = http_listen(base, unix_fd, err, errlen)) == NULL)
+		return -1;
+	if (http.tcp == NULL && http.unx == NULL) {
+		snprintf(err, errlen, "no listening socket inherited");
+		return -1;
+	}
+	return 0;
+}
+
+void
+http_stop_accepting(void)
+{
+	/* Closing our copy only: the master and other workers keep theirs. */
+	if (http.tcp != NULL)
+		evhtp_unbind_socket(http.tcp);
+	if (http.unx != NULL)
+		evhtp_unbind_socket(http.unx);
+}
+
+unsigned int
+http_inflight(void)
+{
+	return http.inflight;
+}
