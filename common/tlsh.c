@@ -67,7 +67,7 @@ tlsh_update(struct tlsh_ctx *ctx, const void *data, size_t len)
 	const uint8_t	*p = data, *end;
 	const uint8_t	*row2, *row3, *row4;
 	uint32_t	*b = ctx->buckets;
-	unsigned int	 c0, c1, c2, c3, checksum;
+	unsigned int	 c0, c1, c2, c3, c4, checksum;
 
 	if (len == 0)
 		return;
@@ -86,7 +86,8 @@ tlsh_update(struct tlsh_ctx *ctx, const void *data, size_t len)
 	c3 = ctx->window[2];
 	row2 = tlsh_pair[c2];
 	row3 = tlsh_pair[c3];
-	row4 = tlsh_pair[ctx->window[3]];
+	c4 = ctx->window[3];
+	row4 = tlsh_pair[c4];
 	checksum = ctx->checksum;
 	ctx->length += (uint64_t)(end - p);
 	for (; p < end; p++) {
@@ -101,16 +102,16 @@ tlsh_update(struct tlsh_ctx *ctx, const void *data, size_t len)
 		row4 = row3;
 		row3 = row2;
 		row2 = tlsh_pair[c1];
+		c4 = c3;
 		c3 = c2;
 		c2 = c1;
 		c1 = c0;
 	}
 	ctx->checksum = checksum;
-	/* row4 is tlsh_pair[c4]: recover c4 from its position. */
 	ctx->window[0] = (uint8_t)c1;
 	ctx->window[1] = (uint8_t)c2;
 	ctx->window[2] = (uint8_t)c3;
-	ctx->window[3] = (uint8_t)((row4 - tlsh_pair[0]) / 256);
+	ctx->window[3] = (uint8_t)c4;
 }
 
 /* Moves the k-th smallest of v[lo..hi] to v[k], smaller ones before it. */
