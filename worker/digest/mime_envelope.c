@@ -242,6 +242,8 @@ mime_read_envelope(const uint8_t *p, size_t n, struct mime_envelope *env,
 
 	memset(env, 0, sizeof(*env));
 	memset(&root, 0, sizeof(root));
+	if (errlen > 0)
+		err[0] = '\0';
 	buf_init(&env->text, 8 * n + 65536);
 	buf_init(&env->html, 4 * n + 4096);
 	if ((t = calloc(1, sizeof(*t))) == NULL) {
@@ -250,8 +252,11 @@ mime_read_envelope(const uint8_t *p, size_t n, struct mime_envelope *env,
 	}
 	env->tree = t;
 	t->timed = timed;
-	if (mime_tree_build(t, p, n, &root, err, errlen) == -1)
+	if (mime_tree_build(t, p, n, &root, err, errlen) == -1) {
+		if (errlen > 0 && err[0] == '\0')
+			goto oom;
 		goto done;
+	}
 	env->ns_charset = t->ns_charset;
 	if (t->node[0].container)
 		rc = env_multipart(env, t);
