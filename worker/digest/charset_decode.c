@@ -240,8 +240,31 @@ charset_decode(const struct charset_entry *e, const uint8_t *in, size_t len,
 
 	switch (e->decoder) {
 	case CS_PASSTHROUGH:
-	case CS_UNSUPPORTED:
 		rc = buf_append(out, in, len);
+		break;
+	case CS_GBK:
+		rc = charset_cjk_decode(CJK_GBK, in, len, out);
+		break;
+	case CS_GB18030:
+		rc = charset_cjk_decode(CJK_GB18030, in, len, out);
+		break;
+	case CS_HZ_GB2312:
+		rc = charset_cjk_decode(CJK_HZ_GB2312, in, len, out);
+		break;
+	case CS_BIG5:
+		rc = charset_cjk_decode(CJK_BIG5, in, len, out);
+		break;
+	case CS_EUC_JP:
+		rc = charset_cjk_decode(CJK_EUC_JP, in, len, out);
+		break;
+	case CS_ISO2022_JP:
+		rc = charset_cjk_decode(CJK_ISO2022_JP, in, len, out);
+		break;
+	case CS_SHIFT_JIS:
+		rc = charset_cjk_decode(CJK_SHIFT_JIS, in, len, out);
+		break;
+	case CS_EUC_KR:
+		rc = charset_cjk_decode(CJK_EUC_KR, in, len, out);
 		break;
 	case CS_UTF7:
 		if (decode_utf7(in, len, out, err, errlen) == -1 &&

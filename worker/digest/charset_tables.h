@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "charset_cjk.h"
 
 enum charset_decoder {
 	CS_PASSTHROUGH,		/* UTF-8: bytes kept, not even validated */
@@ -18,7 +19,15 @@ enum charset_decoder {
 	CS_UTF16BE,
 	CS_REPLACEMENT,		/* ISO-2022-KR/CN: one U+FFFD */
 	CS_USER_DEFINED,	/* x-user-defined */
-	CS_UNSUPPORTED,		/* CJK multi-byte: see docs/charsets.md */
+	/* The multi-byte decoders of charset_cjk.c. */
+	CS_GBK,
+	CS_GB18030,
+	CS_HZ_GB2312,
+	CS_BIG5,
+	CS_EUC_JP,
+	CS_ISO2022_JP,
+	CS_SHIFT_JIS,
+	CS_EUC_KR,
 };
 
 struct charset_entry {
