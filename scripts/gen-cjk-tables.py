@@ -13,7 +13,8 @@ what was and was not compared).
               0x817C -> U+FF0D) and the NEC and IBM rows, but not the user
               area F040-F9FC, which cp932 maps to the PUA: dropped.
     jis0212   Python euc_jp's 0x8F plane (unverified against x/text).
-    gbk       Python gb18030's two-byte part (GB18030-2000) with A8BC set
+    gbk       Python gb18030's two-byte part (GB18030-2000) without the
+              user-defined areas (U+E000-U+E765 there), with A8BC set
               to U+1E3F as in the 2005 edition WHATWG's index follows
               (this one entry not compared with x/text).
     gb18030   four-byte ranges derived from Python gb18030: the pointer
@@ -94,7 +95,9 @@ def gbk():
         lead, trail = divmod(p, 190)
         trail += 0x40 if trail < 0x3F else 0x41
         cp = decode_one(bytes([0x81 + lead, trail]), "gb18030")
-        if cp is not None and cp >= 0x80:
+        # x/text leaves the user-defined areas (AAA1-AFFE, F8A1-FEFE,
+        # A140-A7A0), which Python maps to U+E000-U+E765, unmapped.
+        if cp is not None and cp >= 0x80 and not 0xE000 <= cp <= 0xE765:
             table[p] = cp
     # GB18030-2005 moved U+1E3F to A8BC; Python still has the 2000 PUA.
     table[(0xA8 - 0x81) * 190 + 0xBC - 0x41] = 0x1E3F

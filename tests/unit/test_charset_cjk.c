@@ -119,6 +119,8 @@ test_gbk(void **state)
 	/* Pointer 7457 follows the range table (no WHATWG special case). */
 	EXPECT("gb18030", "\x81\x35\xf4\x37", "\xe1\xb8\xbf");
 	EXPECT("gb18030", "\xa8\xbc", "\xe1\xb8\xbf");
+	/* User-defined areas are unmapped in x/text (not PUA). */
+	EXPECT("gbk", "\xaa\xa1\xf8\xa1\xa1\x40", FFFD FFFD FFFD);
 }
 
 static void
