@@ -1,0 +1,405 @@
+/*
+ * html2text: the spec's html2text vectors, the gumbo workarounds, hostile
+ * documents, and (when ../shared is there) the corpus check.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/sha.h>
+
+#include "testutil.h"
+
+#include "buf.h"
+#include "worker/digest/html2text.h"
+#include "worker/digest/mime.h"
+#include "worker/digest/normalize.h"
+#include "worker/digest/utf8.h"
+
+#define VECTORS	"tests/data/digest/html/vectors.tsv"
+
+static int
+b64_value(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+static void
+b64_decode(const char *s, size_t len, struct buf *out)
+{
+	uint32_t acc = 0;
+	int bits = 0, v;
+	size_t i;
+
+	buf_reset(out);
+	assert_int_equal(buf_append(out, "", 0), 0);
+	for (i = 0; i < len && s[i] != '='; i++) {
+		v = b64_value((unsigned char)s[i]);
+		assert_true(v >= 0);
+		acc = (acc << 6) | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			assert_int_equal(buf_putc(out, (int)(acc >> bits) & 0xFF),
+			    0);
+		}
+	}
+}
+
+static void
+expect_h2t(const char *html, size_t len, const char *want)
+{
+	struct buf out;
+
+	buf_init(&out, 0);
+	assert_int_equal(html2text((const uint8_t *)html, len, &out), 0);
+	assert_int_equal(buf_append(&out, "", 0), 0);
+	if (out.len != strlen(want) || memcmp(out.data, want, out.len) != 0)
+		fail_msg("html2text(\"%.*s\")\n  got  \"%s\"\n  want \"%s\"",
+		    (int)len, html, (char *)out.data, want);
+	buf_free(&out);
+}
+
+#define H2T(html, want)	expect_h2t(html, sizeof(html) - 1, want)
+
+static void
+test_vectors(void **state)
+{
+	struct buf in, want, got;
+	char line[8192], *f[5], *p;
+	FILE *fp;
+	int n = 0, bad = 0, k;
+
+	(void)state;
+	fp = fopen(VECTORS, "r");
+	assert_non_null(fp);
+	buf_init(&in, 0);
+	buf_init(&want, 0);
+	buf_init(&got, 0);
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		if (line[0] == '#')
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		for (k = 0, p = line; k < 5; k++) {
+			f[k] = p;
+			p += strcspn(p, "\t");
+			if (*p == '\t')
+				*p++ = '\0';
+		}
+		if (strcmp(f[1], "h2t") != 0)
+			continue;
+		b64_decode(f[2], strlen(f[2]), &in);
+		b64_decode(f[4], strlen(f[4]), &want);
+		buf_reset(&got);
+		assert_int_equal(html2text(in.data, in.len, &got), 0);
+		assert_int_equal(buf_append(&got, "", 0), 0);
+		if (got.len != want.len ||
+		    memcmp(got.data, want.data, got.len) != 0) {
+			print_message("%s: got \"%s\"\n    want \"%s\"\n", f[0],
+			    (char *)got.data, (char *)want.data);
+			bad++;
+		}
+		n++;
+	}
+	fclose(fp);
+	assert_int_equal(n, 22);
+	assert_int_equal(bad, 0);
+	buf_free(&in);
+	buf_free(&want);
+	buf_free(&got);
+}
+
+/* The workarounds of spec §8.2 and the input preparation of §8.1. */
+static void
+test_workarounds(void **state)
+{
+	(void)state;
+	/* noscript: raw text in the body, skipped in the head */
+	H2T("x<noscript><b>ns</b> &amp;</noscript>y", "x <b>ns</b> &amp; y");
+	H2T("<head><noscript><b>hidden</b></noscript></head>body",
+	    "body");
+	H2T("<!-- <noscript> -->a<b>b</b>", "a *b*");
+	H2T("<script>var s = '<noscript>';</script>ok", "ok");
+	H2T("z<NOSCRIPT>a<p>b</NOSCRIPT >c", "z a<p>b c");
+	/* a noscript before any content is in the head */
+	H2T("<NOSCRIPT>a</NOSCRIPT>c", "c");
+	/* C1 controls, DEL and noncharacters survive; U+0085 is space */
+	H2T("a\xc2\x93q\xc2\x94 \x7f \xef\xb7\x90", "a\xc2\x93q\xc2\x94 \x7f"
+	    " \xef\xb7\x90");
+	H2T("<p>\xc2\x85x\xc2\x85</p>", "x");
+	/* with a placeholder-block character present they are replaced */
+	H2T("\xf3\xb0\x80\x81 \xc2\x93", "\xf3\xb0\x80\x81 \xef\xbf\xbd");
+	/* text nodes Go keeps as one */
+	H2T("GR</nothing>A", "GRA");
+	H2T("<p>a<table>b</table>", "ab");
+	H2T("<a href=\"u\">x</nothing>y</a>", "xy ( u )");
+	/* "</>" splits text, isindex is an ordinary element */
+	H2T("G</>UA</ >RA", "G UA RA");
+	H2T("a<isindex>b", "a b");
+	/* BOMs, invalid bytes */
+	H2T("\xef\xbb\xbf\xef\xbb\xbf\xef\xbb\xbfx", "\xef\xbb\xbfx");
+	H2T("<p>caf\xe9 \xe2\x82 ok</p>", "caf\xef\xbf\xbd \xef\xbf\xbd"
+	    "\xef\xbf\xbd ok");
+	/* a quoted ">" does not end a tag */
+	H2T("<a title=\">\" href=\"h\">t</a><noscript><i>", "t ( h ) <i>");
+	H2T("", "");
+}
+
+static void
+test_rendering(void **state)
+{
+	(void)state;
+	H2T("<a href=\"mailto:a@b.c\">a@b.c</a>", "a@b.c");
+	H2T("<a href=\" x \"><img alt=\" A \"></a>", "A ( x )");
+	H2T("<div><div>a</div></div>b", "a\nb");
+	H2T("<pre>a\n b</pre>", "a\nb");
+	H2T("<h3>x</h3>", "x\n-");
+	H2T("<h1>\xc3\xa9t\xc3\xa9</h1>", "***\n\xc3\xa9t\xc3\xa9\n***");
+	H2T("<blockquote><blockquote>x</blockquote></blockquote>y",
+	    "> \n> \n>> x\n> \n> \n\ny");
+	H2T("x&#13;y<pre>p&#13;q</pre>", "x y p\rq");
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int
+valid_utf8(const uint8_t *s, size_t len)
+{
+	size_t i, w;
+
+	for (i = 0; i < len; i += w)
+		if (utf8_decode(s + i, len - i, &w) == UTF8_RUNE_ERROR &&
+		    w == 1)
+			return 0;
+	return 1;
+}
+
+static void
+run_hostile(const char *name, const char *head, const char *unit,
+    size_t count, const char *tail)
+{
+	struct buf in, out;
+	size_t i;
+	double t0, t;
+	int rc;
+
+	buf_init(&in, 0);
+	buf_init(&out, 0);
+	buf_puts(&in, head);
+	for (i = 0; i < count; i++)
+		buf_puts(&in, unit);
+	buf_puts(&in, tail);
+	t0 = now();
+	rc = html2text(in.data, in.len, &out);
+	t = now() - t0;
+	print_message("html2text: %-24s %8zu bytes: rc %d, %zu bytes out, "
+	    "%.2f s\n", name, in.len, rc, out.len, t);
+	if (rc == 0)
+		assert_true(valid_utf8(out.data, out.len));
+	assert_true(t < 20.0);
+	buf_free(&in);
+	buf_free(&out);
+}
+
+static void
+test_hostile(void **state)
+{
+	(void)state;
+	run_hostile("deep div", "", "<div>", 200000, "x");
+	run_hostile("deep b", "", "<b>", 100000, "x");
+	run_hostile("deep blockquote", "", "<blockquote>", 50000, "x");
+	run_hostile("deep h1", "", "<h1>", 50000, "x");
+	run_hostile("formatting rebuild", "<p>", "<b id=1><i id=2>", 5000,
+	    "");
+	run_hostile("reconstruct bomb", "<p><b x=1><b x=2><b x=3><b x=4>",
+	    "</p>x<p>", 100000, "");
+	run_hostile("unclosed tags", "", "<font><span>", 100000, "y");
+	run_hostile("table soup", "", "<table><tr><td>a", 50000, "");
+	run_hostile("many links", "", "<a href=\"http://x/\">l</a>", 100000,
+	    "");
+	run_hostile("long blockquote", "<blockquote>", "w ", 500000, "");
+	run_hostile("comment", "<!--", "-", 1000000, "");
+	run_hostile("noscript", "<noscript>", "<&", 500000, "");
+}
+
+/* Random tag soup: no crash, valid UTF-8 out. */
+static void
+test_soup(void **state)
+{
+	static const char *tok[] = { "<p>", "</p>", "<b>", "</b>", "<a href=x>",
+	    "</a>", "<table>", "<tr>", "<td>", "</table>", "<div>", "</div>",
+	    "<blockquote>", "</blockquote>", "<h1>", "</h1>", "<pre>", "</pre>",
+	    "<li>", "<ul>", "<noscript>", "</noscript>", "<!--", "-->", "</>",
+	    "<select>", "<hr>", "<svg>", "<math>", "<template>", "<img alt=y>",
+	    "&amp;", "&#x80;", "&#0;", "\xc2\x85", "\xff", "\r\n", " ", "text",
+	    ".", "<script>", "</script>", "<title>", "<br>", "\xef\xbb\xbf",
+	    "<isindex>", "\"", "'", "=", ">", "<", "\x00", "\x01" };
+	struct buf in, out;
+	uint32_t x = 88172645u;
+	int iter, k, n;
+
+	(void)state;
+	buf_init(&in, 0);
+	buf_init(&out, 0);
+	for (iter = 0; iter < 3000; iter++) {
+		buf_reset(&in);
+		buf_append(&in, "", 0);
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		n = 1 + x % 60;
+		for (k = 0; k < n; k++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			if (x % 53 == 52)
+				buf_putc(&in, 0);
+			else
+				buf_puts(&in, tok[x % (sizeof(tok) /
+				    sizeof(tok[0]))]);
+		}
+		buf_reset(&out);
+		assert_int_equal(html2text(in.data, in.len, &out), 0);
+		assert_true(valid_utf8(out.data, out.len));
+	}
+	buf_free(&in);
+	buf_free(&out);
+}
+
+static int
+read_file(const char *path, struct buf *b)
+{
+	char chunk[65536];
+	FILE *fp;
+	size_t n;
+
+	buf_reset(b);
+	if ((fp = fopen(path, "rb")) == NULL)
+		return -1;
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		buf_append(b, chunk, n);
+	fclose(fp);
+	return buf_failed(b) ? -1 : 0;
+}
+
+static void
+sha_prefix(const uint8_t *p, size_t len, char hex[13])
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	int i;
+
+	SHA256(p, len, md);
+	for (i = 0; i < 6; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+}
+
+/*
+ * Optional: every corpus message of stages.tsv.  Where our Text and HTML
+ * match upstream's input, compare html2text (rows "html2text") and the
+ * normalized body.  Prints the figures; fails only on a crash.
+ */
+static void
+test_corpus(void **state)
+{
+	char path[4096], line[8192], h[13], *f[9], *p;
+	struct buf raw, norm;
+	struct mime_envelope env;
+	FILE *fp;
+	int k, h2t_n = 0, h2t_ok = 0, norm_n = 0, norm_ok = 0;
+	char err[256];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/testdata/digest-parity/stages.tsv",
+	    testutil_shared_dir());
+	if ((fp = fopen(path, "r")) == NULL) {
+		print_message("corpus: %s absent, skipped\n", path);
+		skip();
+	}
+	buf_init(&raw, 0);
+	buf_init(&norm, 0);
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		for (k = 0, p = line; k < 9; k++) {
+			f[k] = p;
+			p += strcspn(p, "\t");
+			if (*p == '\t')
+				*p++ = '\0';
+		}
+		if (strcmp(f[0], "path") == 0 || strcmp(f[1], "ERROR") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/corpus/%s",
+		    testutil_shared_dir(), f[0]);
+		if (read_file(path, &raw) == -1)
+			continue;
+		memset(&env, 0, sizeof(env));
+		if (mime_read_envelope(raw.data, raw.len, &env, 0, err,
+		    sizeof(err)) == -1)
+			continue;
+		sha_prefix(env.html.data, env.html.len, h);
+		if (strcmp(f[1], "html2text") == 0 && strcmp(h, f[5]) == 0) {
+			h2t_n++;
+			sha_prefix(env.text.data, env.text.len, h);
+			if (strcmp(h, f[3]) == 0)
+				h2t_ok++;
+			else if (getenv("H2T_VERBOSE") != NULL)
+				print_message("html2text differs: %s\n", f[0]);
+		}
+		sha_prefix(env.html.data, env.html.len, h);
+		if (strcmp(h, f[5]) == 0) {
+			sha_prefix(env.text.data, env.text.len, h);
+			if (strcmp(h, f[3]) == 0) {
+				norm_n++;
+				buf_reset(&norm);
+				assert_int_equal(normalize_body(env.text.data,
+				    env.text.len, env.html.data, env.html.len,
+				    &norm), 0);
+				sha_prefix(norm.data, norm.len, h);
+				if (strcmp(h, f[7]) == 0)
+					norm_ok++;
+				else if (getenv("H2T_VERBOSE") != NULL)
+					print_message("normalize differs: %s\n",
+					    f[0]);
+			}
+		}
+		mime_envelope_free(&env);
+	}
+	fclose(fp);
+	print_message("corpus: html2text %d/%d identical (HTML-only messages "
+	    "whose HTML matches upstream)\n", h2t_ok, h2t_n);
+	print_message("corpus: normalize %d/%d identical (Text and HTML "
+	    "match upstream)\n", norm_ok, norm_n);
+	buf_free(&raw);
+	buf_free(&norm);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_vectors),
+		cmocka_unit_test(test_workarounds),
+		cmocka_unit_test(test_rendering),
+		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_soup),
+		cmocka_unit_test(test_corpus),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

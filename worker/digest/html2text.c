@@ -1,0 +1,669 @@
+/*
+ * jaytaylor/html2text (default options) over gumbo's HTML5 tree, spec §8.
+ *
+ * The tree comes from gumbo 0.10.1 on input prepared by html2text_prep.c.
+ * Two differences remain to close while walking it: Go keeps a single text
+ * node where gumbo leaves several adjacent ones (text after an ignored end
+ * tag, foster-parented text), so adjacent text siblings are rendered as one
+ * node; and the placeholders of html2text_prep.h are mapped back.
+ *
+ * Bounds, since gumbo is not linear on hostile markup (docs/html2text.md):
+ * gumbo allocates through a tracked allocator with a memory budget that
+ * abandons the parse when exceeded (everything is freed from the tracking
+ * list, never through gumbo's recursive destructor); the walk stops
+ * descending at H2T_MAX_DEPTH; and every byte written into any rendering
+ * buffer counts against a work budget proportional to the input.
+ */
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gumbo.h>
+
+#include "buf.h"
+#include "html2text.h"
+#include "html2text_prep.h"
+#include "unicode.h"
+#include "utf8.h"
+
+#define H2T_MAX_DEPTH		2048
+#define H2T_MAX_INPUT		(16u * 1024 * 1024)
+#define H2T_MEMORY_BASE		(64u * 1024 * 1024)
+#define H2T_MEMORY_PER_BYTE	64
+#define H2T_WORK_BASE		(4u * 1024 * 1024)
+#define H2T_WORK_PER_BYTE	32
+#define H2T_WRAP		74
+
+/* Every gumbo allocation, linked so that all can be freed at once. */
+struct h2t_block {
+	struct h2t_block	*prev;
+	struct h2t_block	*next;
+	size_t			 size;
+};
+union h2t_header {
+	struct h2t_block	block;
+	max_align_t		align;
+};
+
+struct h2t_arena {
+	struct h2t_block	 head;	/* circular list sentinel */
+	size_t			 live;
+	size_t			 limit;
+	jmp_buf			 fail;
+};
+
+struct h2t_run {
+	size_t	work;
+	size_t	work_limit;
+	int	placeholders;
+};
+
+struct h2t_ctx {
+	struct h2t_run	*run;
+	struct buf	 out;
+	size_t		 line_length;	/* runes since the last LF */
+	int		 ends_with_space;
+	int		 blockquote;
+	int		 pre;
+	int		 just_closed_div;
+};
+
+static void *
+h2t_alloc(void *userdata, size_t size)
+{
+	struct h2t_arena *a = userdata;
+	union h2t_header *h;
+
+	if (size > a->limit || a->live > a->limit - size ||
+	    (h = malloc(sizeof(*h) + size)) == NULL)
+		longjmp(a->fail, 1);
+	h->block.size = size;
+	h->block.next = a->head.next;
+	h->block.prev = &a->head;
+	a->head.next->prev = &h->block;
+	a->head.next = &h->block;
+	a->live += size;
+	return h + 1;
+}
+
+static void
+h2t_dealloc(void *userdata, void *p)
+{
+	struct h2t_arena *a = userdata;
+	union h2t_header *h;
+
+	if (p == NULL)
+		return;
+	h = (union h2t_header *)p - 1;
+	h->block.prev->next = h->block.next;
+	h->block.next->prev = h->block.prev;
+	a->live -= h->block.size;
+	free(h);
+}
+
+static void
+h2t_arena_free(struct h2t_arena *a)
+{
+	struct h2t_block *b, *next;
+
+	for (b = a->head.next; b != &a->head; b = next) {
+		next = b->next;
+		free((union h2t_header *)(void *)b);
+	}
+	a->head.next = a->head.prev = &a->head;
+	a->live = 0;
+}
+
+static void
+ctx_init(struct h2t_ctx *c, struct h2t_run *run, int ends_with_space)
+{
+	memset(c, 0, sizeof(*c));
+	c->run = run;
+	c->ends_with_space = ends_with_space;
+	buf_init(&c->out, 0);
+}
+
+static int
+ctx_write(struct h2t_ctx *c, const void *p, size_t n)
+{
+	if (n > c->run->work_limit - c->run->work)
+		return -1;
+	c->run->work += n;
+	return buf_append(&c->out, p, n);
+}
+
+static uint32_t
+last_rune(const uint8_t *s, size_t len)
+{
+	size_t k = len - 1, w;
+
+	while (k > 0 && len - k < UTF8_MAX_BYTES && (s[k] & 0xC0) == 0x80)
+		k--;
+	return utf8_decode(s + k, len - k, &w);
+}
+
+/* One line of emit(): the separator rule, then the text with the
+ * blockquote prefix after every LF. */
+static int
+emit_line(struct h2t_ctx *c, const uint8_t *l, size_t len, int dot)
+{
+	size_t i, seg, w, k;
+
+	if (!unicode_is_space(utf8_decode(l, len, &w)) &&
+	    !c->ends_with_space && !dot) {
+		if (ctx_write(c, " ", 1) == -1)
+			return -1;
+		c->line_length++;
+	}
+	c->ends_with_space = unicode_is_space(last_rune(l, len));
+	for (i = 0; i < len; i = seg + 1) {
+		for (seg = i; seg < len && l[seg] != '\n'; seg++)
+			;
+		if (ctx_write(c, l + i, seg - i) == -1)
+			return -1;
+		c->line_length += utf8_rune_count(l + i, seg - i);
+		if (seg == len)
+			break;
+		if (ctx_write(c, "\n", 1) == -1)
+			return -1;
+		c->line_length = 0;
+		for (k = 0; k < (size_t)c->blockquote; k++)
+			if (ctx_write(c, ">", 1) == -1)
+				return -1;
+		if (c->blockquote > 0 && ctx_write(c, " ", 1) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* breakLongLines: inside blockquotes, lines wrap at 74 runes. */
+static int
+emit_wrapped(struct h2t_ctx *c, const uint8_t *s, size_t len)
+{
+	struct buf line;
+	uint32_t *r;
+	size_t n = 0, i, w, ex = c->line_length, k;
+	int dot = s[0] == '.', rc = -1;
+
+	if ((r = calloc(len, sizeof(*r))) == NULL)
+		return -1;
+	for (i = 0; i < len; i += w)
+		r[n++] = utf8_decode(s + i, len - i, &w);
+	buf_init(&line, 0);
+	if (ex >= H2T_WRAP) {
+		if (emit_line(c, (const uint8_t *)"\n", 1, dot) == -1)
+			goto done;
+		ex = 0;
+	}
+	k = 0;		/* r[k .. n) is what is left */
+	while (n - k + ex > H2T_WRAP) {
+		size_t j = H2T_WRAP - ex, at;
+		int found = 0;
+
+		for (at = j + 1; at-- > 0;)
+			if (unicode_is_space(r[k + at])) {
+				found = 1;
+				break;
+			}
+		if (!found)
+			for (at = j; k + at < n && !unicode_is_space(r[k + at]);
+			    at++)
+				;
+		buf_reset(&line);
+		for (i = 0; i < at; i++)
+			utf8_append_rune(&line, r[k + i]);
+		buf_putc(&line, '\n');
+		if (buf_failed(&line) ||
+		    emit_line(c, line.data, line.len, dot) == -1)
+			goto done;
+		k += at;
+		while (k < n && unicode_is_space(r[k]))
+			k++;
+		ex = 0;
+	}
+	if (k < n) {
+		buf_reset(&line);
+		for (i = k; i < n; i++)
+			utf8_append_rune(&line, r[i]);
+		if (buf_failed(&line) ||
+		    emit_line(c, line.data, line.len, dot) == -1)
+			goto done;
+	}
+	rc = 0;
+done:
+	buf_free(&line);
+	free(r);
+	return rc;
+}
+
+static int
+emit(struct h2t_ctx *c, const void *p, size_t len)
+{
+	const uint8_t *s = p;
+
+	if (len == 0)
+		return 0;
+	if (c->blockquote == 0)
+		return emit_line(c, s, len, s[0] == '.');
+	return emit_wrapped(c, s, len);
+}
+
+static int
+emit_str(struct h2t_ctx *c, const char *s)
+{
+	return emit(c, s, strlen(s));
+}
+
+/* Appends a gumbo string, with the placeholders mapped back. */
+static int
+append_gumbo(const struct h2t_run *run, struct buf *b, const char *str)
+{
+	const uint8_t *s = (const uint8_t *)str;
+	size_t len = strlen(str), i, w;
+	uint32_t r;
+
+	if (!run->placeholders || memchr(s, 0xF3, len) == NULL)
+		return buf_append(b, s, len);
+	for (i = 0; i < len; i += w) {
+		r = utf8_decode(s + i, len - i, &w);
+		if (utf8_append_rune(b, h2t_unplaceholder(r)) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+is_text_node(const GumboNode *n)
+{
+	return n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_WHITESPACE ||
+	    n->type == GUMBO_NODE_CDATA;
+}
+
+/* Children [i, *end) form one Go text node: appends their text. */
+static int
+text_run(const struct h2t_run *run, const GumboVector *kids, size_t i,
+    size_t *end, struct buf *b)
+{
+	for (; i < kids->length && is_text_node(kids->data[i]); i++)
+		if (append_gumbo(run, b,
+		    ((const GumboNode *)kids->data[i])->v.text.text) == -1)
+			return -1;
+	*end = i;
+	return 0;
+}
+
+static int
+render_text(struct h2t_ctx *c, const uint8_t *s, size_t len)
+{
+	struct buf b;
+	size_t i, start, end;
+	int rc;
+
+	if (c->pre)
+		return emit(c, s, len);
+	buf_init(&b, 0);
+	for (i = 0; i < len; i++) {
+		if (s[i] != ' ' && s[i] != '\r' && s[i] != '\n' &&
+		    s[i] != '\t') {
+			buf_putc(&b, s[i]);
+			continue;
+		}
+		while (i + 1 < len && (s[i + 1] == ' ' || s[i + 1] == '\r' ||
+		    s[i + 1] == '\n' || s[i + 1] == '\t'))
+			i++;
+		buf_putc(&b, ' ');
+	}
+	if (buf_failed(&b)) {
+		buf_free(&b);
+		return -1;
+	}
+	utf8_trim_space(b.data, b.len, &start, &end);
+	rc = emit(c, b.data + start, end - start);
+	buf_free(&b);
+	return rc;
+}
+
+static int	render_node(struct h2t_ctx *, const GumboNode *, int);
+
+static const GumboVector *
+node_children(const GumboNode *n)
+{
+	if (n->type == GUMBO_NODE_DOCUMENT)
+		return &n->v.document.children;
+	if (n->type == GUMBO_NODE_ELEMENT || n->type == GUMBO_NODE_TEMPLATE)
+		return &n->v.element.children;
+	return NULL;
+}
+
+static int
+render_children(struct h2t_ctx *c, const GumboNode *n, int depth)
+{
+	const GumboVector *kids = node_children(n);
+	struct buf b;
+	size_t i, end;
+	int rc;
+
+	if (kids == NULL)
+		return 0;
+	for (i = 0; i < kids->length;) {
+		if (!is_text_node(kids->data[i])) {
+			if (render_node(c, kids->data[i], depth + 1) == -1)
+				return -1;
+			i++;
+			continue;
+		}
+		buf_init(&b, 0);
+		rc = text_run(c->run, kids, i, &end, &b);
+		if (rc == 0)
+			rc = render_text(c, b.data, b.len);
+		buf_free(&b);
+		if (rc == -1)
+			return -1;
+		i = end;
+	}
+	return 0;
+}
+
+static int
+render_heading(struct h2t_ctx *c, const GumboNode *n, int depth, int rule)
+{
+	struct h2t_ctx sub;
+	struct buf b;
+	size_t i, start, runes, width = 0, k;
+	int rc = -1;
+
+	ctx_init(&sub, c->run, 0);
+	buf_init(&b, 0);
+	if (render_children(&sub, n, depth) == -1 ||
+	    buf_append(&sub.out, "", 0) == -1)
+		goto done;
+	for (start = i = 0; i <= sub.out.len; i++) {
+		if (i < sub.out.len && sub.out.data[i] != '\n')
+			continue;
+		runes = utf8_rune_count(sub.out.data + start, i - start);
+		if (runes > 0 && runes - 1 > width)
+			width = runes - 1;
+		start = i + 1;
+	}
+	if (width > c->run->work_limit - c->run->work)
+		goto done;
+	buf_puts(&b, "\n\n");
+	if (rule != '=') {
+		for (k = 0; k < width; k++)
+			buf_putc(&b, rule);
+		buf_putc(&b, '\n');
+	}
+	buf_append(&b, sub.out.data, sub.out.len);
+	buf_putc(&b, '\n');
+	for (k = 0; k < width; k++)
+		buf_putc(&b, rule == '=' ? '-' : rule);
+	buf_puts(&b, "\n\n");
+	if (!buf_failed(&b))
+		rc = emit(c, b.data, b.len);
+done:
+	buf_free(&b);
+	buf_free(&sub.out);
+	return rc;
+}
+
+static int
+render_bold(struct h2t_ctx *c, const GumboNode *n, int depth)
+{
+	struct h2t_ctx sub;
+	struct buf b;
+	int rc = -1;
+
+	ctx_init(&sub, c->run, 1);
+	buf_init(&b, 0);
+	if (render_children(&sub, n, depth) == -1)
+		goto done;
+	buf_putc(&b, '*');
+	buf_append(&b, sub.out.data, sub.out.len);
+	buf_putc(&b, '*');
+	if (!buf_failed(&b))
+		rc = emit(c, b.data, b.len);
+done:
+	buf_free(&b);
+	buf_free(&sub.out);
+	return rc;
+}
+
+static int
+render_link(struct h2t_ctx *c, const GumboNode *n, int depth)
+{
+	const GumboVector *kids = &n->v.element.children;
+	const GumboNode *only = NULL;
+	const GumboAttribute *attr;
+	struct buf text, href;
+	size_t end = 0, start, stop;
+	const uint8_t *h;
+	int rc = -1;
+
+	buf_init(&text, 0);
+	buf_init(&href, 0);
+	if (buf_append(&text, "", 0) == -1 || buf_append(&href, "", 0) == -1)
+		goto done;
+	/* Go's children: adjacent text nodes count as one. */
+	if (kids->length > 0 && is_text_node(kids->data[0])) {
+		if (text_run(c->run, kids, 0, &end, &text) == -1)
+			goto done;
+		if (end != kids->length)
+			buf_reset(&text);
+	} else if (kids->length == 1)
+		only = kids->data[0];
+	if (only != NULL && only->type == GUMBO_NODE_ELEMENT &&
+	    only->v.element.tag == GUMBO_TAG_IMG) {
+		attr = gumbo_get_attribute(&only->v.element.attributes, "alt");
+		if (attr != NULL) {
+			if (append_gumbo(c->run, &href, attr->value) == -1 ||
+			    emit(c, href.data, href.len) == -1)
+				goto done;
+			buf_reset(&href);
+		}
+	} else if (render_children(c, n, depth) == -1)
+		goto done;
+	attr = gumbo_get_attribute(&n->v.element.attributes, "href");
+	if (attr != NULL && attr->value[0] != '\0') {
+		if (append_gumbo(c->run, &href, attr->value) == -1)
+			goto done;
+		utf8_trim_space(href.data, href.len, &start, &stop);
+		h = href.data + start;
+		if (stop - start >= 7 && memcmp(h, "mailto:", 7) == 0)
+			start += 7;
+		h = href.data + start;
+		if (stop > start && (stop - start != text.len ||
+		    memcmp(h, text.data, text.len) != 0)) {
+			/* one emit, as upstream builds one string */
+			buf_reset(&text);
+			buf_puts(&text, "( ");
+			buf_append(&text, h, stop - start);
+			buf_puts(&text, " )");
+			if (buf_failed(&text) ||
+			    emit(c, text.data, text.len) == -1)
+				goto done;
+		}
+	}
+	rc = 0;
+done:
+	buf_free(&text);
+	buf_free(&href);
+	return rc;
+}
+
+static int
+render_element(struct h2t_ctx *c, const GumboNode *n, int depth)
+{
+	int rc;
+
+	c->just_closed_div = 0;
+	switch (n->v.element.tag) {
+	case GUMBO_TAG_BR:
+		return emit_str(c, "\n");
+	case GUMBO_TAG_H1:
+		return render_heading(c, n, depth, '*');
+	case GUMBO_TAG_H2:
+		return render_heading(c, n, depth, '-');
+	case GUMBO_TAG_H3:
+		return render_heading(c, n, depth, '=');
+	case GUMBO_TAG_BLOCKQUOTE:
+		c->blockquote++;
+		if (emit_str(c, "\n") == -1 ||
+		    (c->blockquote == 1 && emit_str(c, "\n") == -1) ||
+		    render_children(c, n, depth) == -1)
+			return -1;
+		c->blockquote--;
+		return emit_str(c, "\n\n");
+	case GUMBO_TAG_DIV:
+		if (c->line_length > 0 && emit_str(c, "\n") == -1)
+			return -1;
+		if (render_children(c, n, depth) == -1)
+			return -1;
+		rc = c->just_closed_div ? 0 : emit_str(c, "\n");
+		c->just_closed_div = 1;
+		return rc;
+	case GUMBO_TAG_LI:
+		if (emit_str(c, "* ") == -1 ||
+		    render_children(c, n, depth) == -1)
+			return -1;
+		return emit_str(c, "\n");
+	case GUMBO_TAG_B:
+	case GUMBO_TAG_STRONG:
+		return render_bold(c, n, depth);
+	case GUMBO_TAG_A:
+		return render_link(c, n, depth);
+	case GUMBO_TAG_P:
+	case GUMBO_TAG_UL:
+	case GUMBO_TAG_TABLE:
+		if (emit_str(c, "\n\n") == -1 ||
+		    render_children(c, n, depth) == -1)
+			return -1;
+		return emit_str(c, "\n\n");
+	case GUMBO_TAG_PRE:
+		c->pre = 1;
+		rc = render_children(c, n, depth);
+		c->pre = 0;
+		return rc;
+	case GUMBO_TAG_STYLE:
+	case GUMBO_TAG_SCRIPT:
+	case GUMBO_TAG_HEAD:
+		return 0;
+	default:
+		return render_children(c, n, depth);
+	}
+}
+
+static int
+render_node(struct h2t_ctx *c, const GumboNode *n, int depth)
+{
+	if (depth > H2T_MAX_DEPTH)
+		return 0;
+	switch (n->type) {
+	case GUMBO_NODE_DOCUMENT:
+		return render_children(c, n, depth);
+	case GUMBO_NODE_ELEMENT:
+	case GUMBO_NODE_TEMPLATE:
+		return render_element(c, n, depth);
+	default:
+		/* comments; text is rendered by render_children */
+		return 0;
+	}
+}
+
+/* §8.5: every "\n " -> "\n" in one pass, LF runs -> "\n\n", TrimSpace. */
+static int
+finish(const struct buf *in, struct buf *out)
+{
+	struct buf a, b;
+	size_t i, n, start, end;
+	int rc = -1;
+
+	buf_init(&a, 0);
+	buf_init(&b, 0);
+	if (buf_reserve(&a, in->len) == -1 || buf_reserve(&b, in->len) == -1)
+		goto done;
+	for (i = 0; i < in->len; i++) {
+		buf_putc(&a, in->data[i]);
+		if (in->data[i] == '\n' && i + 1 < in->len &&
+		    in->data[i + 1] == ' ')
+			i++;
+	}
+	for (i = 0; i < a.len; i++) {
+		if (a.data[i] != '\n') {
+			buf_putc(&b, a.data[i]);
+			continue;
+		}
+		for (n = 0; i < a.len && a.data[i] == '\n'; i++)
+			n++;
+		i--;
+		buf_append(&b, "\n\n", n >= 2 ? 2 : 1);
+	}
+	if (buf_failed(&a) || buf_failed(&b))
+		goto done;
+	utf8_trim_space(b.data, b.len, &start, &end);
+	rc = buf_append(out, b.data + start, end - start);
+done:
+	buf_free(&a);
+	buf_free(&b);
+	return rc;
+}
+
+/* NULL when the allocator gave up (memory budget): no local changes
+ * between setjmp and longjmp here. */
+static GumboOutput *
+h2t_parse(struct h2t_arena *arena, const GumboOptions *options,
+    const struct buf *in)
+{
+	if (setjmp(arena->fail) != 0)
+		return NULL;
+	return gumbo_parse_with_options(options, (const char *)in->data,
+	    in->len);
+}
+
+int
+html2text(const uint8_t *html, size_t len, struct buf *out)
+{
+	struct h2t_arena *arena;
+	struct h2t_run run;
+	struct h2t_ctx ctx;
+	struct buf prepared;
+	GumboOptions options;
+	GumboOutput *doc;
+	int rc = -1;
+
+	if (len > H2T_MAX_INPUT)
+		len = H2T_MAX_INPUT;
+	memset(&run, 0, sizeof(run));
+	run.work_limit = H2T_WORK_BASE + (size_t)H2T_WORK_PER_BYTE * len;
+	buf_init(&prepared, 0);
+	if (h2t_prepare(html, len, &prepared, &run.placeholders) == -1 ||
+	    buf_append(&prepared, "", 0) == -1) {
+		buf_free(&prepared);
+		return -1;
+	}
+	/* Not an automatic object: it changes between setjmp and longjmp. */
+	if ((arena = calloc(1, sizeof(*arena))) == NULL) {
+		buf_free(&prepared);
+		return -1;
+	}
+	arena->head.next = arena->head.prev = &arena->head;
+	arena->limit = H2T_MEMORY_BASE + (size_t)H2T_MEMORY_PER_BYTE * len;
+	options = kGumboDefaultOptions;
+	options.allocator = h2t_alloc;
+	options.deallocator = h2t_dealloc;
+	options.userdata = arena;
+	options.max_errors = 0;
+	doc = h2t_parse(arena, &options, &prepared);
+	if (doc != NULL) {
+		ctx_init(&ctx, &run, 0);
+		if (render_node(&ctx, doc->document, 0) == 0 &&
+		    buf_append(&ctx.out, "", 0) == 0)
+			rc = finish(&ctx.out, out);
+		buf_free(&ctx.out);
+	}
+	h2t_arena_free(arena);
+	free(arena);
+	buf_free(&prepared);
+	return rc;
+}

@@ -1,0 +1,422 @@
+/*
+ * Input preparation for html2text (spec §8.1 and the gumbo workarounds of
+ * §8.2).  Upstream parses with golang.org/x/net/html, scripting enabled;
+ * gumbo 0.10.1 differs in ways that can be closed before parsing:
+ *
+ *  - Go keeps invalid UTF-8 bytes and html2text writes each as U+FFFD: do
+ *    it here, one U+FFFD per byte by Go's decoding rule.
+ *  - Gumbo replaces C0/C1 controls, DEL and noncharacters by U+FFFD: pass
+ *    them as private-use placeholders (html2text_prep.h).
+ *  - Go parses <noscript> content as raw text: escape "<" and "&" in it so
+ *    gumbo builds the same single text node.  In the head Go skips it with
+ *    the head, but gumbo's "in head noscript" mode would move text to the
+ *    body, so the content is dropped there.
+ *  - Go turns "</>" into an empty comment, which splits the text around
+ *    it; gumbo drops it: write "<!---->" instead.
+ *  - Gumbo still expands the obsolete <isindex> into a prompt; Go treats
+ *    it as an ordinary element: rename it to an unknown element.
+ *
+ * This needs a small tokenizer that knows comments, tags with quoted
+ * attribute values and the raw-text elements, so that "<noscript>" inside
+ * a comment or a script is left alone.  It makes one forward pass.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "buf.h"
+#include "html2text_prep.h"
+#include "utf8.h"
+
+struct prep {
+	const uint8_t	*s;
+	size_t		 len;
+	size_t		 i;
+	struct buf	*out;
+	int		 placeholders;
+	int		 in_body;	/* the tree builder has left the head */
+	size_t		 depth;		/* estimated open elements */
+	size_t		 cost;		/* sum of depth over all tags */
+	int		 stopped;	/* cost budget reached: input cut */
+};
+
+/*
+ * Gumbo, like Go's parser, checks "element in scope" by walking the stack
+ * of open elements, so n nested tags cost O(n^2): 200,000 nested <div>
+ * take minutes.  The sum over all tags of the (estimated) nesting depth is
+ * bounded; the input is cut at the tag that exceeds it.  Ordinary mail
+ * stays orders of magnitude below (5,000 tags 30 deep: 150,000).
+ */
+#define PREP_COST_BUDGET	10000000u
+
+/* Elements that do not stay open (void), or are usually closed
+ * implicitly: they do not deepen the estimate. */
+static const char *const prep_shallow_tags[] = {
+	"area", "base", "br", "col", "embed", "hr", "img", "input", "keygen",
+	"link", "meta", "param", "source", "track", "wbr", "image", "p", "li",
+	"dt", "dd", "tr", "td", "th", "option", "optgroup", "rb", "rt", "rp",
+	"thead", "tbody", "tfoot", "colgroup", "caption", "html", "head",
+	"body", "basefont", "bgsound", "frame", "isindex",
+};
+
+static const char *const prep_rawtext[] = {
+	"script", "style", "textarea", "title", "xmp", "iframe", "noembed",
+	"noframes", "noscript",
+};
+
+/* Start tags the "in head" insertion mode keeps in the head. */
+static const char *const prep_head_tags[] = {
+	"html", "head", "base", "basefont", "bgsound", "link", "meta", "title",
+	"style", "script", "noscript", "template", "noframes",
+};
+
+static uint32_t
+prep_placeholder(uint32_t c)
+{
+	if ((c >= 0x01 && c <= 0x08) || c == 0x0B || (c >= 0x0E && c <= 0x1F) ||
+	    (c >= 0x7F && c <= 0x9F))
+		return H2T_PLACEHOLDER_BASE + c;
+	if (c >= 0xFDD0 && c <= 0xFDEF)
+		return H2T_PLACEHOLDER_BASE + 0x100 + (c - 0xFDD0);
+	if ((c & 0xFFFE) == 0xFFFE)
+		return H2T_PLACEHOLDER_BASE + 0x200 + (c >> 16) * 2 + (c & 1);
+	return c;
+}
+
+uint32_t
+h2t_unplaceholder(uint32_t r)
+{
+	uint32_t k;
+
+	if (r < H2T_PLACEHOLDER_BASE || r >= H2T_PLACEHOLDER_END)
+		return r;
+	k = r - H2T_PLACEHOLDER_BASE;
+	if (k < 0x100)
+		return k;
+	if (k < 0x200)
+		return 0xFDD0 + (k - 0x100);
+	k -= 0x200;
+	return ((k / 2) << 16) | (0xFFFE + (k & 1));
+}
+
+static int
+ascii_alpha(uint8_t c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int
+html_space(uint8_t c)
+{
+	return c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == ' ';
+}
+
+static int
+ascii_lower(int c)
+{
+	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+/* Case-insensitive compare of s[0 .. n) with the lower-case word w. */
+static int
+prep_word(const uint8_t *s, size_t n, const char *w)
+{
+	size_t k;
+
+	if (strlen(w) != n)
+		return 0;
+	for (k = 0; k < n; k++)
+		if (ascii_lower(s[k]) != w[k])
+			return 0;
+	return 1;
+}
+
+static int
+prep_in_list(const uint8_t *s, size_t n, const char *const *list,
+    size_t count)
+{
+	size_t k;
+
+	for (k = 0; k < count; k++)
+		if (prep_word(s, n, list[k]))
+			return 1;
+	return 0;
+}
+
+/* Copies the rune at p->i: invalid bytes as U+FFFD, placeholders. */
+static int
+prep_rune(struct prep *p)
+{
+	uint32_t r, m;
+	size_t w = 1;
+
+	if (p->s[p->i] < 0x80)
+		r = p->s[p->i];
+	else
+		r = utf8_decode(p->s + p->i, p->len - p->i, &w);
+	m = p->placeholders ? prep_placeholder(r) : r;
+	p->i += w;
+	if (m == r && !(r == UTF8_RUNE_ERROR && w == 1))
+		return buf_append(p->out, p->s + p->i - w, w);
+	return utf8_append_rune(p->out, m);
+}
+
+static int
+prep_copy_to(struct prep *p, size_t end)
+{
+	while (p->i < end)
+		if (prep_rune(p) == -1)
+			return -1;
+	return 0;
+}
+
+/* Index just after the tag whose name ends at j, following the
+ * tokenizer's attribute states (a ">" inside quotes does not end it). */
+static size_t
+prep_tag_end(const struct prep *p, size_t j)
+{
+	const uint8_t *s = p->s;
+	uint8_t q;
+
+	while (j < p->len) {
+		if (s[j] == '>')
+			return j + 1;
+		if (html_space(s[j]) || s[j] == '/') {
+			j++;
+			continue;
+		}
+		/* attribute name; its first character may be "=" */
+		j++;
+		while (j < p->len && !html_space(s[j]) && s[j] != '/' &&
+		    s[j] != '>' && s[j] != '=')
+			j++;
+		while (j < p->len && html_space(s[j]))
+			j++;
+		if (j >= p->len || s[j] != '=')
+			continue;
+		j++;
+		while (j < p->len && html_space(s[j]))
+			j++;
+		if (j >= p->len)
+			break;
+		if (s[j] == '"' || s[j] == '\'') {
+			q = s[j++];
+			while (j < p->len && s[j] != q)
+				j++;
+			if (j < p->len)
+				j++;
+			continue;
+		}
+		while (j < p->len && !html_space(s[j]) && s[j] != '>')
+			j++;
+	}
+	return p->len;
+}
+
+/* Start of the "</name" that ends a raw-text element, or len. */
+static size_t
+prep_rawtext_end(const struct prep *p, size_t j, const uint8_t *name,
+    size_t n)
+{
+	const uint8_t *s = p->s;
+	const uint8_t *lt;
+	size_t k;
+
+	while (j < p->len) {
+		lt = memchr(s + j, '<', p->len - j);
+		if (lt == NULL)
+			break;
+		j = (size_t)(lt - s);
+		if (p->len - j >= n + 3 && s[j + 1] == '/') {
+			for (k = 0; k < n; k++)
+				if (ascii_lower(s[j + 2 + k]) != ascii_lower(name[k]))
+					break;
+			if (k == n && (html_space(s[j + 2 + n]) ||
+			    s[j + 2 + n] == '/' || s[j + 2 + n] == '>'))
+				return j;
+		}
+		j++;
+	}
+	return p->len;
+}
+
+static int
+prep_noscript_content(struct prep *p, size_t end)
+{
+	if (!p->in_body) {
+		p->i = end;
+		return 0;
+	}
+	while (p->i < end) {
+		switch (p->s[p->i]) {
+		case '<':
+			if (buf_puts(p->out, "&lt;") == -1)
+				return -1;
+			p->i++;
+			break;
+		case '&':
+			if (buf_puts(p->out, "&amp;") == -1)
+				return -1;
+			p->i++;
+			break;
+		case '\0':
+			if (utf8_append_rune(p->out, UTF8_RUNE_ERROR) == -1)
+				return -1;
+			p->i++;
+			break;
+		default:
+			if (prep_rune(p) == -1)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* A comment that starts at p->i ("<!--"): index after its end. */
+static size_t
+prep_comment_end(const struct prep *p)
+{
+	const uint8_t *s = p->s;
+	size_t j = p->i + 4;
+
+	if (j < p->len && s[j] == '>')
+		return j + 1;
+	if (p->len - j >= 2 && s[j] == '-' && s[j + 1] == '>')
+		return j + 2;
+	for (; j + 2 < p->len; j++) {
+		if (s[j] != '-' || s[j + 1] != '-')
+			continue;
+		if (s[j + 2] == '>')
+			return j + 3;
+		if (j + 3 < p->len && s[j + 2] == '!' && s[j + 3] == '>')
+			return j + 4;
+	}
+	return p->len;
+}
+
+static int
+prep_tag(struct prep *p)
+{
+	const uint8_t *s = p->s;
+	size_t start = p->i, name, n, end, cend;
+	int endtag = s[start + 1] == '/';
+
+	name = start + 1 + endtag;
+	for (n = 0; name + n < p->len && !html_space(s[name + n]) &&
+	    s[name + n] != '/' && s[name + n] != '>'; n++)
+		;
+	end = prep_tag_end(p, name + n);
+	if (endtag) {
+		if (p->depth > 0)
+			p->depth--;
+	} else if (!prep_in_list(s + name, n, prep_shallow_tags,
+	    sizeof(prep_shallow_tags) / sizeof(prep_shallow_tags[0])))
+		p->depth++;	/* "<div/>" opens a div too */
+	p->cost += p->depth + 1;
+	if (p->cost > PREP_COST_BUDGET) {
+		p->stopped = 1;
+		return 0;
+	}
+	if (endtag) {
+		if (prep_word(s + name, n, "head") || prep_word(s + name, n,
+		    "body") || prep_word(s + name, n, "html") ||
+		    prep_word(s + name, n, "br"))
+			p->in_body = 1;
+	} else if (!prep_in_list(s + name, n, prep_head_tags,
+	    sizeof(prep_head_tags) / sizeof(prep_head_tags[0])))
+		p->in_body = 1;
+	if (prep_word(s + name, n, "isindex")) {
+		if (buf_append(p->out, s + start, name - start) == -1 ||
+		    buf_puts(p->out, "isindez") == -1)
+			return -1;
+		p->i = name + n;
+	}
+	if (prep_copy_to(p, end) == -1)
+		return -1;
+	if (endtag || end >= p->len)
+		return 0;
+	if (prep_word(s + name, n, "plaintext"))
+		return prep_copy_to(p, p->len);
+	if (!prep_in_list(s + name, n, prep_rawtext,
+	    sizeof(prep_rawtext) / sizeof(prep_rawtext[0])))
+		return 0;
+	cend = prep_rawtext_end(p, end, s + name, n);
+	if (prep_word(s + name, n, "noscript"))
+		return prep_noscript_content(p, cend);
+	return prep_copy_to(p, cend);
+}
+
+static int
+prep_has_placeholder_block(const uint8_t *s, size_t len)
+{
+	size_t i;
+
+	/* U+F0000 .. U+F02FF is F3 B0 80 80 .. F3 B0 8B BF */
+	for (i = 0; i + 2 < len; i++)
+		if (s[i] == 0xF3 && s[i + 1] == 0xB0 && s[i + 2] >= 0x80 &&
+		    s[i + 2] <= 0x8B)
+			return 1;
+	return 0;
+}
+
+int
+h2t_prepare(const uint8_t *in, size_t len, struct buf *out, int *placeholders)
+{
+	struct prep p;
+	const uint8_t *s;
+	int bom;
+
+	/* html2text strips one BOM, twice. */
+	for (bom = 0; bom < 2; bom++) {
+		if (len >= 3 && in[0] == 0xEF && in[1] == 0xBB && in[2] == 0xBF) {
+			in += 3;
+			len -= 3;
+		}
+	}
+	memset(&p, 0, sizeof(p));
+	p.s = in;
+	p.len = len;
+	p.out = out;
+	p.placeholders = !prep_has_placeholder_block(in, len);
+	*placeholders = p.placeholders;
+	if (buf_reserve(out, len + len / 8 + 16) == -1)
+		return -1;
+	s = in;
+	while (p.i < len && !p.stopped) {
+		if (s[p.i] != '<') {
+			if (!html_space(s[p.i]))
+				p.in_body = 1;
+			if (prep_rune(&p) == -1)
+				return -1;
+			continue;
+		}
+		if (len - p.i >= 4 && memcmp(s + p.i, "<!--", 4) == 0) {
+			if (prep_copy_to(&p, prep_comment_end(&p)) == -1)
+				return -1;
+		} else if (len - p.i >= 3 && s[p.i + 1] == '/' &&
+		    s[p.i + 2] == '>') {
+			if (buf_puts(out, "<!---->") == -1)
+				return -1;
+			p.i += 3;
+		} else if (len - p.i >= 3 && s[p.i + 1] == '/' &&
+		    ascii_alpha(s[p.i + 2])) {
+			if (prep_tag(&p) == -1)
+				return -1;
+		} else if (len - p.i >= 2 && ascii_alpha(s[p.i + 1])) {
+			if (prep_tag(&p) == -1)
+				return -1;
+		} else if (len - p.i >= 2 && (s[p.i + 1] == '!' ||
+		    s[p.i + 1] == '?' || s[p.i + 1] == '/')) {
+			/* bogus comment or doctype: up to the next ">" */
+			const uint8_t *gt = memchr(s + p.i, '>', len - p.i);
+			if (prep_copy_to(&p, gt != NULL ?
+			    (size_t)(gt - s) + 1 : len) == -1)
+				return -1;
+		} else {
+			p.in_body = 1;
+			if (prep_rune(&p) == -1)
+				return -1;
+		}
+	}
+	return 0;
+}
