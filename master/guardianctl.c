@@ -9,10 +9,16 @@
 
 #include "guardianctl.h"
 
+int	ctl_digests(int, char *[]);
+int	ctl_digest_parity(int, char *[]);
+int	ctl_digest_stages(int, char *[]);
 int	ctl_tlsh(int, char *[]);
 int	ctl_diff(int, char *[]);
 
 static const struct ctl_command commands[] = {
+	{ "digests", "FILE...", ctl_digests },
+	{ "digest-parity", "DIGESTS.TSV CORPUS-DIR", ctl_digest_parity },
+	{ "digest-stages", "STAGES.TSV CORPUS-DIR", ctl_digest_stages },
 	{ "tlsh", "[--compat] [--conservative] FILE...", ctl_tlsh },
 	{ "diff", "[--no-length] DIGEST DIGEST", ctl_diff },
 	{ NULL, NULL, NULL }
