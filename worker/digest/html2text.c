@@ -256,7 +256,8 @@ emit_str(struct h2t_ctx *c, const char *s)
 	return emit(c, s, strlen(s));
 }
 
-/* Appends a gumbo string, with the placeholders mapped back. */
+/* Appends a gumbo string, with the placeholders mapped back and any
+ * invalid byte as U+FFFD. */
 static int
 append_gumbo(const struct h2t_run *run, struct buf *b, const char *str)
 {
@@ -264,8 +265,9 @@ append_gumbo(const struct h2t_run *run, struct buf *b, const char *str)
 	size_t len = strlen(str), i, w;
 	uint32_t r;
 
+	/* Gumbo can encode an overflowing "&#x...;" as invalid UTF-8. */
 	if (!run->placeholders || memchr(s, 0xF3, len) == NULL)
-		return buf_append(b, s, len);
+		return utf8_append_valid(b, s, len);
 	for (i = 0; i < len; i += w) {
 		r = utf8_decode(s + i, len - i, &w);
 		if (utf8_append_rune(b, h2t_unplaceholder(r)) == -1)
