@@ -27,6 +27,9 @@ enum sandbox_mode {
 	SANDBOX_OFF		/* no filter, only no_new_privs */
 };
 
+/* Exit status of a process stopped by the trap mode (128 + SIGSYS). */
+#define SANDBOX_TRAP_EXIT	159
+
 /* "kill" | "trap" | "off"; 0 or -1 when the word is unknown. */
 int	sandbox_mode_parse(const char *, enum sandbox_mode *);
 const char *sandbox_mode_name(enum sandbox_mode);
