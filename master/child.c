@@ -16,6 +16,7 @@
 #include "log.h"
 #include "proctitle.h"
 #include "proto.h"
+#include "sandbox.h"
 
 static void
 child_apply_tunables(struct child *c, struct msg_reader *r)
@@ -136,15 +137,37 @@ child_init(struct child *c, enum proc_type type, const char *config_path)
 	}
 }
 
-/*
- * Demotion into the sandbox comes with common/sandbox.c; until then the
- * child keeps the privileges it was started with.
- */
 void
 child_sandbox(struct child *c, int use_chroot)
 {
-	(void)c;
-	(void)use_chroot;
+	const struct proc_role	*role = proc_role(c->type);
+	enum sandbox_mode	 mode;
+	char			 err[512];
+	const char		*chroot_dir = NULL;
+
+	if (use_chroot && c->cfg.chroot_dir != NULL &&
+	    *c->cfg.chroot_dir != '\0')
+		chroot_dir = c->cfg.chroot_dir;
+	if (getuid() != 0 && geteuid() != 0)
+		log_debug("%s: not root: keeping the current user, no chroot",
+		    __func__);
+	if (sandbox_drop_privileges(c->cfg.run_as_user, chroot_dir, err,
+	    sizeof(err)) == -1)
+		fatalx("%s: %s", __func__, err);
+	switch (c->cfg.sandbox) {
+	case CONFIG_SANDBOX_TRAP:
+		mode = SANDBOX_TRAP;
+		break;
+	case CONFIG_SANDBOX_OFF:
+		mode = SANDBOX_OFF;
+		break;
+	default:
+		mode = SANDBOX_KILL;
+		break;
+	}
+	sandbox_warmup(role->sandbox);
+	if (sandbox_apply(role->sandbox, mode, err, sizeof(err)) == -1)
+		fatalx("%s: %s", __func__, err);
 }
 
 void

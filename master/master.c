@@ -28,6 +28,7 @@
 #include "master.h"
 #include "pidfile.h"
 #include "proctitle.h"
+#include "sandbox.h"
 
 /* Bounds on shutdown: graceful gives workers time to finish. */
 #define MASTER_FAST_STOP_S	5
@@ -232,9 +233,24 @@ master_signal(evutil_socket_t sig, short events, void *arg)
 static void
 master_check_user(void)
 {
+	char	err[512];
+	uid_t	uid;
+	gid_t	gid;
+
 	if (geteuid() != 0)
-		log_info("master: not started as root: every process runs as "
-		    "uid %ld, workers are not chrooted", (long)geteuid());
+		return;		/* logged once the log is open */
+	if (sandbox_lookup_user(master.cfg.run_as_user, &uid, &gid, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "mailuminati-guardian: RUN_AS_USER: %s\n", err);
+		exit(1);
+	}
+	if (master.cfg.chroot_dir != NULL && *master.cfg.chroot_dir != '\0' &&
+	    mkdir(master.cfg.chroot_dir, 0755) == -1 && errno != EEXIST) {
+		fprintf(stderr, "mailuminati-guardian: cannot create "
+		    "CHROOT_DIR %s: %s\n", master.cfg.chroot_dir,
+		    strerror(errno));
+		exit(1);
+	}
 }
 
 static void
@@ -327,12 +343,18 @@ master_start(int foreground)
 	}
 	log_setlevel(master.cfg.log_level);
 	log_setformat(master.cfg.log_format);
+	if (geteuid() != 0)
+		log_info("master: not started as root: every process runs as "
+		    "uid %ld, workers are not chrooted", (long)geteuid());
 	nw = config_warnings(&master.cfg, &warnings);
 	for (i = 0; i < nw; i++)
 		log_warnx("config: %s", warnings[i]);
 	if (master.cfg.sandbox == CONFIG_SANDBOX_OFF)
 		log_warnx("master: SANDBOX=off: children run WITHOUT seccomp "
 		    "filters; use this for debugging only");
+	if (sandbox_apply(SANDBOX_ROLE_MASTER, SANDBOX_OFF, err,
+	    sizeof(err)) == -1)
+		fatalx("master: %s", err);
 	proctitle_set("master");
 	signal(SIGPIPE, SIG_IGN);
 	if ((master.base = event_base_new()) == NULL)
