@@ -31,6 +31,11 @@ it_skip() {
 }
 
 it_cleanup() {
+	# A daemon started in the background is known by its PID file.
+	if [ -n "$IT_TMP" ] && [ -s "$IT_TMP/guardian.pid" ]; then
+		p=$(cat "$IT_TMP/guardian.pid")
+		[ "$p" != "$IT_GPID" ] && [ -n "$p" ] && kill -TERM "$p" 2>/dev/null
+	fi
 	if [ -n "$IT_GPID" ] && kill -0 "$IT_GPID" 2>/dev/null; then
 		kill -TERM "$IT_GPID" 2>/dev/null
 		i=0

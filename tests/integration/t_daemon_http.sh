@@ -15,6 +15,11 @@ set -- $(it_curl /status/)
 head -c 5000 /dev/zero >"$IT_TMP/big"
 out=$(it_curl /status --data-binary @"$IT_TMP/big")
 [ "$out" = '413 {"error":"request body too large"}' ] || it_fail "big body: $out"
+# curl sends "Expect: 100-continue" for large bodies: refused before the
+# body is sent, not after.
+head -c 2000000 /dev/zero >"$IT_TMP/huge"
+out=$(it_curl /status --data-binary @"$IT_TMP/huge")
+[ "$out" = '413 {"error":"request body too large"}' ] || it_fail "huge body: $out"
 # Chunked: no Content-Length, counted as it arrives.
 set -- $(it_curl /status -H 'Transfer-Encoding: chunked' --data-binary @"$IT_TMP/big")
 [ "$1" = 413 ] || it_fail "chunked big body: $1"
