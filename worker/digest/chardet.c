@@ -3,7 +3,10 @@
  * detector) because upstream lets its verdict override the declared
  * charset of a text part whenever the confidence reaches 85.  Every
  * recognizer is reproduced with the same integer and float32 arithmetic,
- * the same input filter and the same order.
+ * the same input filter and the same order.  What the recognizers have in
+ * common is computed once (the window, its byte values, one n-gram pass
+ * per group of agreeing maps); tests/unit/test_chardet_fast.c keeps the
+ * one-recognizer-at-a-time version and checks that the results are equal.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -17,9 +20,12 @@
 struct chardet_input {
 	const uint8_t	*raw;
 	size_t		 rawlen;
-	uint8_t		 buf[CHARDET_WINDOW];
-	size_t		 len;		/* bytes of buf in use */
+	const uint8_t	*text;		/* the window: raw or stripped */
+	size_t		 len;
+	uint8_t		 stripped[CHARDET_WINDOW];
+	uint64_t	 present[4];	/* byte values in the window */
 	int		 has_c1;
+	int		 has_esc;
 };
 
 /*
@@ -32,12 +38,14 @@ static void
 chardet_prepare(struct chardet_input *in, const uint8_t *raw, size_t len,
     int html)
 {
+	uint8_t	seen[256];
 	size_t	i, n = 0;
 	long	open_tags = 0, bad_tags = 0;
-	int	in_markup = 0;
+	int	in_markup = 0, c;
 
 	in->raw = raw;
 	in->rawlen = len;
+	in->text = in->stripped;
 	if (html) {
 		for (i = 0; i < len; i++) {
 			uint8_t c = raw[i];
@@ -49,7 +57,7 @@ chardet_prepare(struct chardet_input *in, const uint8_t *raw, size_t len,
 				open_tags++;
 			}
 			if (!in_markup) {
-				in->buf[n++] = c;
+				in->stripped[n++] = c;
 				if (n >= CHARDET_WINDOW)
 					break;
 			}
@@ -60,15 +68,20 @@ chardet_prepare(struct chardet_input *in, const uint8_t *raw, size_t len,
 	if (open_tags < 5 || open_tags / 5 < bad_tags ||
 	    (n < 100 && len > 600)) {
 		n = len < CHARDET_WINDOW ? len : CHARDET_WINDOW;
-		memcpy(in->buf, raw, n);
+		in->text = raw;
 	}
 	in->len = n;
-	in->has_c1 = 0;
+	memset(seen, 0, sizeof(seen));
 	for (i = 0; i < n; i++)
-		if (in->buf[i] >= 0x80 && in->buf[i] <= 0x9f) {
-			in->has_c1 = 1;
-			break;
-		}
+		seen[in->text[i]] = 1;
+	memset(in->present, 0, sizeof(in->present));
+	for (c = 0; c < 256; c++)
+		if (seen[c])
+			in->present[c >> 6] |= (uint64_t)1 << (c & 63);
+	in->has_c1 = 0;
+	for (c = 0x80; c <= 0x9f; c++)
+		in->has_c1 |= seen[c];
+	in->has_esc = seen[0x1b];
 }
 
 static int
@@ -87,10 +100,12 @@ recog_utf8(const struct chardet_input *in)
 	int		 bom = has_prefix(p, len, "\xef\xbb\xbf", 3);
 
 	for (i = 0; i < len; i++) {
-		uint8_t c = p[i];
+		uint8_t c;
 
-		if ((c & 0x80) == 0)
-			continue;
+		/* ASCII bytes are skipped one by one upstream */
+		if ((i = chardet_skip_ascii(p, i, len)) >= len)
+			break;
+		c = p[i];
 		if ((c & 0xe0) == 0xc0)
 			trail = 1;
 		else if ((c & 0xf0) == 0xe0)
@@ -132,27 +147,8 @@ recog_utf8(const struct chardet_input *in)
 }
 
 static int
-recog_utf32(const struct chardet_input *in, int big_endian)
+utf32_confidence(int bom, uint32_t valid, uint32_t invalid)
 {
-	const uint8_t	*p = in->raw;
-	size_t		 i;
-	uint32_t	 valid = 0, invalid = 0, c;
-	int		 bom;
-
-	bom = big_endian ? has_prefix(p, in->rawlen, "\0\0\xfe\xff", 4) :
-	    has_prefix(p, in->rawlen, "\xff\xfe\0\0", 4);
-	for (i = 0; i + 4 <= in->rawlen; i += 4) {
-		if (big_endian)
-			c = (uint32_t)p[i] << 24 | (uint32_t)p[i + 1] << 16 |
-			    (uint32_t)p[i + 2] << 8 | p[i + 3];
-		else
-			c = (uint32_t)p[i + 3] << 24 | (uint32_t)p[i + 2] << 16 |
-			    (uint32_t)p[i + 1] << 8 | p[i];
-		if (c >= 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-			invalid++;
-		else
-			valid++;
-	}
 	if (bom && invalid == 0)
 		return 100;
 	if (bom && valid > invalid * 10)
@@ -166,71 +162,27 @@ recog_utf32(const struct chardet_input *in, int big_endian)
 	return 0;
 }
 
-/* The fixed six-step binary search over a sorted 64-entry table. */
-static int
-ngram_lookup(const uint32_t *table, uint32_t ngram)
-{
-	int	index = 0;
-
-	if (table[index + 32] <= ngram)
-		index += 32;
-	if (table[index + 16] <= ngram)
-		index += 16;
-	if (table[index + 8] <= ngram)
-		index += 8;
-	if (table[index + 4] <= ngram)
-		index += 4;
-	if (table[index + 2] <= ngram)
-		index += 2;
-	if (table[index + 1] <= ngram)
-		index += 1;
-	if (table[index] > ngram)
-		index -= 1;
-	return index >= 0 && table[index] == ngram;
-}
-
-struct ngram_state {
-	const uint32_t	*table;
-	uint32_t	 ngram;
-	uint32_t	 count;
-	uint32_t	 hits;
-	int		 ignore_space;
-};
-
+/* UTF-32BE and UTF-32LE over the same code units, in one pass. */
 static void
-ngram_add(struct ngram_state *s, uint8_t b)
+recog_utf32(const struct chardet_input *in, int *be, int *le)
 {
-	if (!(b == 0x20 && s->ignore_space)) {
-		s->ngram = ((s->ngram << 8) | b) & 0xffffff;
-		s->count++;
-		if (ngram_lookup(s->table, s->ngram))
-			s->hits++;
+	const uint8_t	*p = in->raw;
+	size_t		 i;
+	uint32_t	 invalid_be = 0, invalid_le = 0, units, c;
+
+	for (i = 0; i + 4 <= in->rawlen; i += 4) {
+		c = (uint32_t)p[i] << 24 | (uint32_t)p[i + 1] << 16 |
+		    (uint32_t)p[i + 2] << 8 | p[i + 3];
+		invalid_be += c >= 0x10ffff || (c >= 0xd800 && c <= 0xdfff);
+		c = (uint32_t)p[i + 3] << 24 | (uint32_t)p[i + 2] << 16 |
+		    (uint32_t)p[i + 1] << 8 | p[i];
+		invalid_le += c >= 0x10ffff || (c >= 0xd800 && c <= 0xdfff);
 	}
-	s->ignore_space = (b == 0x20);
-}
-
-static int
-recog_sbcs(const struct chardet_input *in, const uint8_t *map,
-    const uint32_t *table)
-{
-	struct ngram_state	 s;
-	size_t			 i;
-	float			 rate;
-
-	memset(&s, 0, sizeof(s));
-	s.table = table;
-	for (i = 0; i < in->len; i++) {
-		uint8_t b = map[in->buf[i]];
-
-		if (b != 0)
-			ngram_add(&s, b);
-	}
-	ngram_add(&s, 0x20);
-	rate = s.count == 0 ? 0.0f : (float)s.hits / (float)s.count;
-	if (rate > 0.33f)
-		return 98;
-	/* float32 product, truncated, as Go's int(rate*300) on a float32. */
-	return (int)(float)(rate * 300.0f);
+	units = (uint32_t)(in->rawlen / 4);
+	*be = utf32_confidence(has_prefix(p, in->rawlen, "\0\0\xfe\xff", 4),
+	    units - invalid_be, invalid_be);
+	*le = utf32_confidence(has_prefix(p, in->rawlen, "\xff\xfe\0\0", 4),
+	    units - invalid_le, invalid_le);
 }
 
 struct escape {
@@ -260,10 +212,12 @@ static int
 recog_2022(const struct chardet_input *in, const struct escape *esc,
     size_t nesc)
 {
-	const uint8_t	*p = in->buf;
+	const uint8_t	*p = in->text;
 	size_t		 len = in->len, i, j;
 	long		 hits = 0, misses = 0, shifts = 0, quality;
 
+	if (!in->has_esc)
+		return 0;	/* no escape, no hit */
 	for (i = 0; i < len; i++) {
 		if (p[i] == 0x1b) {
 			for (j = 0; j < nesc; j++)
@@ -299,59 +253,59 @@ struct recognizer {
 	enum recog_kind	 kind;
 	const char	*charset;
 	const char	*c1_charset;	/* name reported when C1 bytes occur */
-	const uint8_t	*map;
-	const uint32_t	*ngrams;
+	int		 sbcs;		/* index in chardet_sbcs.c's models */
 };
 
-#define SB(cs, c1, m, n) \
-	{ RK_SBCS, cs, c1, chardet_map_##m, chardet_ngrams_##n }
+/* Single-byte recognizers: map and n-grams are chardet_sbcs.c's. */
+#define SB(cs, c1, index)	{ RK_SBCS, cs, c1, index }
 
 /* Upstream's order: on a tie, the earlier recognizer wins here. */
 static const struct recognizer recognizers[] = {
-	{ RK_UTF8, "UTF-8", NULL, NULL, NULL },
-	{ RK_UTF16BE, "UTF-16BE", NULL, NULL, NULL },
-	{ RK_UTF16LE, "UTF-16LE", NULL, NULL, NULL },
-	{ RK_UTF32BE, "UTF-32BE", NULL, NULL, NULL },
-	{ RK_UTF32LE, "UTF-32LE", NULL, NULL, NULL },
-	SB("ISO-8859-1", "windows-1252", 8859_1, 8859_1_en),
-	SB("ISO-8859-1", "windows-1252", 8859_1, 8859_1_da),
-	SB("ISO-8859-1", "windows-1252", 8859_1, 8859_1_de),
-	SB("ISO-8859-1", "windows-1252", 8859_1, 8859_1_es),
-	SB("ISO-8859-1", "windows-1252", 8859_1, 8859_1_fr),
-	SB("ISO-8859-1", "windows-1252", 8859_1, 8859_1_it),
-	SB("ISO-8859-1", "windows-1252", 8859_1, 8859_1_nl),
-	SB("ISO-8859-1", "windows-1252", 8859_1, 8859_1_no),
-	SB("ISO-8859-1", "windows-1252", 8859_1, 8859_1_pt),
-	SB("ISO-8859-1", "windows-1252", 8859_1, 8859_1_sv),
-	SB("ISO-8859-2", "windows-1250", 8859_2, 8859_2_cs),
-	SB("ISO-8859-2", "windows-1250", 8859_2, 8859_2_hu),
-	SB("ISO-8859-2", "windows-1250", 8859_2, 8859_2_pl),
-	SB("ISO-8859-2", "windows-1250", 8859_2, 8859_2_ro),
-	SB("ISO-8859-5", NULL, 8859_5, 8859_5_ru),
-	SB("ISO-8859-6", NULL, 8859_6, 8859_6_ar),
-	SB("ISO-8859-7", "windows-1253", 8859_7, 8859_7_el),
-	SB("ISO-8859-8-I", "windows-1255", 8859_8, 8859_8_i_he),
-	SB("ISO-8859-8", "windows-1255", 8859_8, 8859_8_he),
-	SB("windows-1251", NULL, windows_1251, windows_1251),
-	SB("windows-1256", NULL, windows_1256, windows_1256),
-	SB("KOI8-R", NULL, koi8_r, koi8_r),
-	SB("ISO-8859-9", "windows-1254", 8859_9, 8859_9_tr),
-	{ RK_SJIS, "Shift_JIS", NULL, NULL, NULL },
-	{ RK_GB18030, "GB18030", NULL, NULL, NULL },
-	{ RK_EUCJP, "EUC-JP", NULL, NULL, NULL },
-	{ RK_EUCKR, "EUC-KR", NULL, NULL, NULL },
-	{ RK_BIG5, "Big5", NULL, NULL, NULL },
-	{ RK_2022JP, "ISO-2022-JP", NULL, NULL, NULL },
-	{ RK_2022KR, "ISO-2022-KR", NULL, NULL, NULL },
-	{ RK_2022CN, "ISO-2022-CN", NULL, NULL, NULL },
-	SB("IBM424_rtl", NULL, ibm424_he, ibm424_he_rtl),
-	SB("IBM424_ltr", NULL, ibm424_he, ibm424_he_ltr),
-	SB("IBM420_rtl", NULL, ibm420_ar, ibm420_ar_rtl),
-	SB("IBM420_ltr", NULL, ibm420_ar, ibm420_ar_ltr),
+	{ RK_UTF8, "UTF-8", NULL, -1 },
+	{ RK_UTF16BE, "UTF-16BE", NULL, -1 },
+	{ RK_UTF16LE, "UTF-16LE", NULL, -1 },
+	{ RK_UTF32BE, "UTF-32BE", NULL, -1 },
+	{ RK_UTF32LE, "UTF-32LE", NULL, -1 },
+	SB("ISO-8859-1", "windows-1252", 0),	/* en */
+	SB("ISO-8859-1", "windows-1252", 1),	/* da */
+	SB("ISO-8859-1", "windows-1252", 2),	/* de */
+	SB("ISO-8859-1", "windows-1252", 3),	/* es */
+	SB("ISO-8859-1", "windows-1252", 4),	/* fr */
+	SB("ISO-8859-1", "windows-1252", 5),	/* it */
+	SB("ISO-8859-1", "windows-1252", 6),	/* nl */
+	SB("ISO-8859-1", "windows-1252", 7),	/* no */
+	SB("ISO-8859-1", "windows-1252", 8),	/* pt */
+	SB("ISO-8859-1", "windows-1252", 9),	/* sv */
+	SB("ISO-8859-2", "windows-1250", 10),	/* cs */
+	SB("ISO-8859-2", "windows-1250", 11),	/* hu */
+	SB("ISO-8859-2", "windows-1250", 12),	/* pl */
+	SB("ISO-8859-2", "windows-1250", 13),	/* ro */
+	SB("ISO-8859-5", NULL, 14),		/* ru */
+	SB("ISO-8859-6", NULL, 15),		/* ar */
+	SB("ISO-8859-7", "windows-1253", 16),	/* el */
+	SB("ISO-8859-8-I", "windows-1255", 17),	/* he, logical */
+	SB("ISO-8859-8", "windows-1255", 18),	/* he, visual */
+	SB("windows-1251", NULL, 19),		/* ru */
+	SB("windows-1256", NULL, 20),		/* ar */
+	SB("KOI8-R", NULL, 21),			/* ru */
+	SB("ISO-8859-9", "windows-1254", 22),	/* tr */
+	{ RK_SJIS, "Shift_JIS", NULL, -1 },
+	{ RK_GB18030, "GB18030", NULL, -1 },
+	{ RK_EUCJP, "EUC-JP", NULL, -1 },
+	{ RK_EUCKR, "EUC-KR", NULL, -1 },
+	{ RK_BIG5, "Big5", NULL, -1 },
+	{ RK_2022JP, "ISO-2022-JP", NULL, -1 },
+	{ RK_2022KR, "ISO-2022-KR", NULL, -1 },
+	{ RK_2022CN, "ISO-2022-CN", NULL, -1 },
+	SB("IBM424_rtl", NULL, 23),
+	SB("IBM424_ltr", NULL, 24),
+	SB("IBM420_rtl", NULL, 25),
+	SB("IBM420_ltr", NULL, 26),
 };
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
+/* The recognizers that share nothing with the others. */
 static int
 recognize(const struct recognizer *r, const struct chardet_input *in)
 {
@@ -364,12 +318,6 @@ recognize(const struct recognizer *r, const struct chardet_input *in)
 		return has_prefix(in->raw, in->rawlen, "\xff\xfe", 2) &&
 		    !has_prefix(in->raw, in->rawlen, "\xff\xfe\0\0", 4) ?
 		    100 : 0;
-	case RK_UTF32BE:
-		return recog_utf32(in, 1);
-	case RK_UTF32LE:
-		return recog_utf32(in, 0);
-	case RK_SBCS:
-		return recog_sbcs(in, r->map, r->ngrams);
 	case RK_SJIS:
 		return chardet_mbcs_sjis(in->raw, in->rawlen);
 	case RK_GB18030:
@@ -386,6 +334,10 @@ recognize(const struct recognizer *r, const struct chardet_input *in)
 		return recog_2022(in, escapes_2022kr, NELEM(escapes_2022kr));
 	case RK_2022CN:
 		return recog_2022(in, escapes_2022cn, NELEM(escapes_2022cn));
+	case RK_UTF32BE:
+	case RK_UTF32LE:
+	case RK_SBCS:
+		break;		/* computed together in chardet_detect_all */
 	}
 	return 0;
 }
@@ -395,15 +347,23 @@ chardet_detect_all(const uint8_t *buf, size_t len, int html,
     struct chardet_result *all, size_t nall)
 {
 	static struct chardet_input	 in;	/* 8 KiB: kept off the stack */
+	int				 sbcs[CHARDET_NSBCS], utf32[2];
 	size_t				 i;
 
 	chardet_prepare(&in, buf, len, html);
+	recog_utf32(&in, &utf32[0], &utf32[1]);
+	chardet_sbcs_all(in.text, in.len, in.present, sbcs);
 	for (i = 0; i < NELEM(recognizers) && i < nall; i++) {
 		const struct recognizer *r = &recognizers[i];
 
 		all[i].charset = r->c1_charset != NULL && in.has_c1 ?
 		    r->c1_charset : r->charset;
-		all[i].confidence = recognize(r, &in);
+		if (r->kind == RK_SBCS)
+			all[i].confidence = sbcs[r->sbcs];
+		else if (r->kind == RK_UTF32BE || r->kind == RK_UTF32LE)
+			all[i].confidence = utf32[r->kind == RK_UTF32LE];
+		else
+			all[i].confidence = recognize(r, &in);
 	}
 	return (int)i;
 }

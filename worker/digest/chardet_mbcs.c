@@ -247,7 +247,25 @@ mbcs_confidence(const uint8_t *p, size_t len, mbcs_next_fn next,
 	double			 scale;
 	int			 confidence;
 
-	while (next(p, len, &pos, &c)) {
+	for (;;) {
+		/*
+		 * Every splitter takes a byte below 0x80 as a one-byte
+		 * character that is neither bad nor double, so a run of them
+		 * only adds to total (the last character of the input is not
+		 * counted) and cannot change the early exit below.
+		 */
+		if (pos < len && p[pos] < 0x80) {
+			size_t end = chardet_skip_ascii(p, pos, len);
+
+			if (end == len) {
+				total += (long)(end - pos - 1);
+				break;
+			}
+			total += (long)(end - pos);
+			pos = end;
+		}
+		if (!next(p, len, &pos, &c))
+			break;
 		total++;
 		if (c.bad)
 			bad++;

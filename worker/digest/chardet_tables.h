@@ -3,6 +3,7 @@
 /* Data of the charset detector (cs_chardet_tables.c). */
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 extern const uint8_t	chardet_map_8859_1[256];
 extern const uint8_t	chardet_map_8859_2[256];
@@ -45,11 +46,36 @@ extern const uint32_t	chardet_ngrams_ibm424_he_ltr[64];
 extern const uint32_t	chardet_ngrams_ibm420_ar_rtl[64];
 extern const uint32_t	chardet_ngrams_ibm420_ar_ltr[64];
 
+/*
+ * The single-byte recognizers (chardet_sbcs.c), in upstream's order, on
+ * the input window; present is the set of byte values in it.
+ */
+#define CHARDET_NSBCS	27
+void	chardet_sbcs_all(const uint8_t *, size_t, const uint64_t present[4],
+	    int confidence[CHARDET_NSBCS]);
+
 /* Multi-byte recognizers (chardet_mbcs.c), on the raw bytes. */
 int	chardet_mbcs_sjis(const uint8_t *, size_t);
 int	chardet_mbcs_gb18030(const uint8_t *, size_t);
 int	chardet_mbcs_euc_jp(const uint8_t *, size_t);
 int	chardet_mbcs_euc_kr(const uint8_t *, size_t);
 int	chardet_mbcs_big5(const uint8_t *, size_t);
+
+/* The position of the first byte >= 0x80 at or after pos (len if none). */
+static inline size_t
+chardet_skip_ascii(const uint8_t *p, size_t pos, size_t len)
+{
+	uint64_t	word;
+
+	while (pos + 8 <= len) {
+		memcpy(&word, p + pos, 8);
+		if (word & 0x8080808080808080ull)
+			break;
+		pos += 8;
+	}
+	while (pos < len && p[pos] < 0x80)
+		pos++;
+	return pos;
+}
 
 #endif

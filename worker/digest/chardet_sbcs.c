@@ -1,0 +1,184 @@
+/*
+ * The 27 single-byte recognizers of the charset detector, computed
+ * together.  Each recognizer maps the input window through its byte map,
+ * collapses runs of spaces, and counts how many of the resulting 3-grams
+ * are among its language's 64 frequent ones (ICU's NGramParser).
+ *
+ * Two facts make one pass serve many recognizers without changing a
+ * result.  The 3-gram sequence, and so the 3-gram count, depends only on
+ * the mapped bytes: recognizers whose maps agree on every byte value that
+ * occurs in the window see the same sequence (for ASCII text all the
+ * Latin, Cyrillic, Greek, Arabic and Hebrew maps agree; only the two
+ * EBCDIC maps differ).  And a 3-gram's hit count can be kept per distinct
+ * 3-gram: one hash table holds the 3-grams of all 27 tables, the pass
+ * counts how often each slot is met, and each recognizer sums the counts
+ * of its own 64 slots.
+ */
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "chardet_tables.h"
+
+struct sbcs_model {
+	const uint8_t	*map;
+	const uint32_t	*ngrams;
+};
+
+#define MODEL(m, n)	{ chardet_map_##m, chardet_ngrams_##n }
+
+/* Upstream's order of the single-byte recognizers (chardet.c). */
+static const struct sbcs_model sbcs_models[CHARDET_NSBCS] = {
+	MODEL(8859_1, 8859_1_en), MODEL(8859_1, 8859_1_da),
+	MODEL(8859_1, 8859_1_de), MODEL(8859_1, 8859_1_es),
+	MODEL(8859_1, 8859_1_fr), MODEL(8859_1, 8859_1_it),
+	MODEL(8859_1, 8859_1_nl), MODEL(8859_1, 8859_1_no),
+	MODEL(8859_1, 8859_1_pt), MODEL(8859_1, 8859_1_sv),
+	MODEL(8859_2, 8859_2_cs), MODEL(8859_2, 8859_2_hu),
+	MODEL(8859_2, 8859_2_pl), MODEL(8859_2, 8859_2_ro),
+	MODEL(8859_5, 8859_5_ru), MODEL(8859_6, 8859_6_ar),
+	MODEL(8859_7, 8859_7_el), MODEL(8859_8, 8859_8_i_he),
+	MODEL(8859_8, 8859_8_he), MODEL(windows_1251, windows_1251),
+	MODEL(windows_1256, windows_1256), MODEL(koi8_r, koi8_r),
+	MODEL(8859_9, 8859_9_tr), MODEL(ibm424_he, ibm424_he_rtl),
+	MODEL(ibm424_he, ibm424_he_ltr), MODEL(ibm420_ar, ibm420_ar_rtl),
+	MODEL(ibm420_ar, ibm420_ar_ltr),
+};
+
+#define SBCS_MAX_MAPS	CHARDET_NSBCS
+#define NGRAM_SLOTS	4096		/* 27 * 64 keys: load under 0.43 */
+#define NGRAM_NONE	NGRAM_SLOTS	/* a slot whose count stays 0 */
+#define NGRAM_EMPTY	0xffffffffu	/* 3-grams have 24 bits */
+
+static uint32_t	 slot_key[NGRAM_SLOTS];
+static uint16_t	 model_slot[CHARDET_NSBCS][64];
+static uint8_t	 model_map[CHARDET_NSBCS];	/* index into maps[] */
+static const uint8_t *maps[SBCS_MAX_MAPS];
+static size_t	 nmaps;
+/* Byte values on which two maps disagree, as 256-bit sets. */
+static uint64_t	 map_differs[SBCS_MAX_MAPS][SBCS_MAX_MAPS][4];
+static pthread_once_t sbcs_once = PTHREAD_ONCE_INIT;
+
+static uint32_t
+ngram_hash(uint32_t ngram)
+{
+	return (ngram * 2654435761u) >> 20;	/* 12 bits */
+}
+
+static void
+sbcs_init(void)
+{
+	size_t		 r, i, j, m;
+	uint32_t	 h;
+	int		 c;
+
+	for (h = 0; h < NGRAM_SLOTS; h++)
+		slot_key[h] = NGRAM_EMPTY;
+	for (r = 0; r < CHARDET_NSBCS; r++) {
+		for (m = 0; m < nmaps && maps[m] != sbcs_models[r].map; m++)
+			;
+		if (m == nmaps)
+			maps[nmaps++] = sbcs_models[r].map;
+		model_map[r] = (uint8_t)m;
+		for (i = 0; i < 64; i++) {
+			uint32_t ngram = sbcs_models[r].ngrams[i];
+
+			h = ngram_hash(ngram);
+			while (slot_key[h] != NGRAM_EMPTY &&
+			    slot_key[h] != ngram)
+				h = (h + 1) & (NGRAM_SLOTS - 1);
+			slot_key[h] = ngram;
+			model_slot[r][i] = (uint16_t)h;
+			/* a repeated entry counts once, as the search does */
+			for (j = 0; j < i; j++)
+				if (model_slot[r][j] == h)
+					model_slot[r][i] = NGRAM_NONE;
+		}
+	}
+	for (i = 0; i < nmaps; i++)
+		for (j = 0; j < nmaps; j++)
+			for (c = 0; c < 256; c++)
+				if (maps[i][c] != maps[j][c])
+					map_differs[i][j][c >> 6] |=
+					    (uint64_t)1 << (c & 63);
+}
+
+/*
+ * One NGramParser pass: maps bytes, drops a space after a space and
+ * bytes mapped to 0, appends the final space, and counts the slots met.
+ * Returns the number of 3-grams.
+ */
+static uint32_t
+sbcs_scan(const uint8_t *text, size_t len, const uint8_t *map,
+    uint16_t *counts)
+{
+	uint32_t	ngram = 0, count = 0, h, k;
+	size_t		i;
+	int		after_space = 0;
+	uint8_t		b;
+
+	for (i = 0; i <= len; i++) {
+		b = i < len ? map[text[i]] : 0x20;
+		if (b == 0 || (b == 0x20 && after_space))
+			continue;
+		after_space = b == 0x20;
+		ngram = ((ngram << 8) | b) & 0xffffff;
+		count++;
+		for (h = ngram_hash(ngram); (k = slot_key[h]) != ngram;
+		    h = (h + 1) & (NGRAM_SLOTS - 1))
+			if (k == NGRAM_EMPTY)
+				break;
+		if (k == ngram)
+			counts[h]++;
+	}
+	return count;
+}
+
+static int
+sbcs_confidence(uint32_t hits, uint32_t count)
+{
+	float	rate;
+
+	rate = count == 0 ? 0.0f : (float)hits / (float)count;
+	if (rate > 0.33f)
+		return 98;
+	/* float32 product, truncated, as Go's int(rate*300) on a float32. */
+	return (int)(float)(rate * 300.0f);
+}
+
+void
+chardet_sbcs_all(const uint8_t *text, size_t len, const uint64_t present[4],
+    int confidence[CHARDET_NSBCS])
+{
+	uint16_t	counts[NGRAM_SLOTS + 1];
+	size_t		rep[SBCS_MAX_MAPS], m, n, r, i;
+	uint32_t	count, hits;
+
+	pthread_once(&sbcs_once, sbcs_init);
+	/* Agreeing on the bytes present is an equivalence: one pass each. */
+	for (m = 0; m < nmaps; m++) {
+		for (n = 0; n < m; n++)
+			if (rep[n] == n &&
+			    (map_differs[m][n][0] & present[0]) == 0 &&
+			    (map_differs[m][n][1] & present[1]) == 0 &&
+			    (map_differs[m][n][2] & present[2]) == 0 &&
+			    (map_differs[m][n][3] & present[3]) == 0)
+				break;
+		rep[m] = n;
+	}
+	for (m = 0; m < nmaps; m++) {
+		if (rep[m] != m)
+			continue;
+		memset(counts, 0, sizeof(counts));
+		count = sbcs_scan(text, len, maps[m], counts);
+		for (r = 0; r < CHARDET_NSBCS; r++) {
+			if (rep[model_map[r]] != m)
+				continue;
+			hits = 0;
+			for (i = 0; i < 64; i++)
+				hits += counts[model_slot[r][i]];
+			confidence[r] = sbcs_confidence(hits, count);
+		}
+	}
+}
