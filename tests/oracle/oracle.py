@@ -437,6 +437,15 @@ class OracleHandler(BaseHTTPRequestHandler):
 
     # --- I/O ------------------------------------------------------------
 
+    def handle_expect_100(self):
+        # Refuse an oversized body before the client sends it.
+        length = self.headers.get("Content-Length", "")
+        if length.isdigit() and int(length) > MAX_REQUEST:
+            self.close_connection = True
+            self.send_json(413, {"error": "request too large"})
+            return False
+        return super().handle_expect_100()
+
     def read_body(self):
         """The request body, at most MAX_REQUEST bytes."""
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
@@ -669,6 +678,12 @@ class OracleHandler(BaseHTTPRequestHandler):
 class OracleServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+
+    def handle_error(self, request, client_address):
+        # A client that hung up (timeouts, dropped switches) is expected.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 def read_bands_seed(state, path):
