@@ -6,13 +6,10 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 command -v python3 >/dev/null 2>&1 || { echo "python3 not installed"; exit 77; }
 command -v curl >/dev/null 2>&1 || { echo "curl not installed"; exit 77; }
+. tests/oracle/lib.sh
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/oracle-it.XXXXXX") || exit 1
-OPID=
 cleanup() {
-	if [ -n "$OPID" ]; then
-		kill "$OPID" 2>/dev/null
-		wait "$OPID" 2>/dev/null
-	fi
+	oracle_stop
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -32,27 +29,14 @@ expect() {	# expect WHAT GOT WANT
 
 # start_oracle [flags]: sets U to its base URL.
 start_oracle() {
-	python3 tests/oracle/oracle.py --port 0 --quiet "$@" \
-	    >"$tmp/out" 2>"$tmp/err" &
-	OPID=$!
-	i=0
-	until grep -q '^listening on 127\.0\.0\.1:[1-9]' "$tmp/out"; do
-		i=$((i + 1))
-		if [ $i -gt 100 ] || ! kill -0 "$OPID" 2>/dev/null; then
-			cat "$tmp/err"
-			echo "FAIL: the oracle did not start"
-			exit 1
-		fi
-		sleep 0.1
-	done
-	U=http://127.0.0.1:$(sed -n 's/^listening on 127\.0\.0\.1://p' \
-	    "$tmp/out")
+	oracle_start "$tmp" --quiet "$@" || { echo "FAIL: start"; exit 1; }
+	U=$ORACLE_URL
+	expect "listening line" "$(cat "$tmp/oracle.out")" \
+	    "listening on 127.0.0.1:$ORACLE_PORT"
 }
 
 stop_oracle() {
-	kill "$OPID"
-	wait "$OPID" 2>/dev/null
-	OPID=
+	oracle_stop
 }
 
 # post PATH JSON [curl args]: prints the status; the body is in $tmp/body.
@@ -71,10 +55,8 @@ d = json.load(open(sys.argv[2]))
 print(eval(sys.argv[1]))' "$1" "$tmp/body" 2>&1
 }
 
-# state EXPR: the same on GET /_state.
 state() {
-	curl -s -m 5 -o "$tmp/body" "$U/_state"
-	js "$1"
+	oracle_state "$1" 2>&1
 }
 
 sync() {	# sync SEQ [node]
@@ -143,7 +125,7 @@ expect "seed" "$(post /_seed "{\"spam\":[\"$B\"],\"bands\":[\"1:ABCDEF\"]}") $(j
     "200 {'status': 'ok', 'seq': 3}"
 expect "seeded delta" "$(sync 2) $(js 'len(d["ops"][0]["bands"]), d["ops"][0]["bands"][:2]')" \
     "200 (21, ['1:ABCDEF', '1:BDB9FC'])"
-expect "seed removal" "$(post /_seed '{"del_bands":["1:ABCDEF"]}') $(sync 3) $(js 'd["ops"]')" \
+expect "seed removal" "$(oracle_seed '{"del_bands":["1:ABCDEF"]}' && echo 200) $(sync 3) $(js 'd["ops"]')" \
     "200 200 [{'action': 'del', 'bands': ['1:ABCDEF']}]"
 expect "compacted delta" "$(sync 1) $(js '[(o["action"], len(o["bands"])) for o in d["ops"]]')" \
     "200 [('add', 20), ('del', 21)]"
@@ -170,11 +152,13 @@ expect "unknown path" "$(post /nothing '{}')" 404
 head -c 1100000 /dev/zero | tr '\0' ' ' >"$tmp/big"
 expect "request too large" "$(post /report @"$tmp/big")" 413
 expect "bad switch" "$(control '{"mode":"sometimes"}')" 400
+oracle_control '{"mode":"sometimes"}'
+expect "helper sees the refusal" "$?" 1
 expect "sync-only switch" "$(control '{"mode":"reset","endpoints":["report"]}')" 400
 expect "nothing applied" "$(state 'd["nodes"]["n1"]["reports_accepted"]')" 3
 
 # --- rate limit ----------------------------------------------------------
-control '{"rate_limit":"2/60s"}' >/dev/null
+oracle_control '{"rate_limit":"2/60s"}' || fail=1
 expect "rate limit" "$(report spam n3 $B) $(report spam n3 $B) $(report spam n3 $B) $(js 'd')" \
     "200 200 429 {'error': 'Too many reports from this node_id'}"
 expect "per node" "$(report spam n4 $B)" 200
@@ -263,9 +247,9 @@ expect "control endpoints never misbehave" \
     "200 503 200"
 
 # --- reset -------------------------------------------------------------
-expect "reset log" "$(post /_reset '{"scope":"log"}') $(state 'd["seq"], d["nodes"], d["counts"]["sync"]')" \
+expect "reset log" "$(oracle_reset '{"scope":"log"}' && echo 200) $(state 'd["seq"], d["nodes"], d["counts"]["sync"]')" \
     "200 (4, {}, {})"
-expect "reset all" "$(post /_reset '{}') $(state 'd["seq"], d["bands"], d["medoids"]')" \
+expect "reset all" "$(oracle_reset && echo 200) $(state 'd["seq"], d["bands"], d["medoids"]')" \
     "200 (0, [], [])"
 stop_oracle
 
