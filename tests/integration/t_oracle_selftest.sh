@@ -150,6 +150,12 @@ expect "bad seq" "$(sync '"7"')" 400
 expect "GET" "$(curl -s -o /dev/null -w '%{http_code}' "$U/sync")" 405
 expect "unknown path" "$(post /nothing '{}')" 404
 head -c 1100000 /dev/zero | tr '\0' ' ' >"$tmp/big"
+python3 -c 'print("[" * 100000)' >"$tmp/deep"
+expect "deep JSON" "$(post /analyze @"$tmp/deep") $(post /_control @"$tmp/deep")" \
+    "400 400"
+expect "chunked request" \
+    "$(post /analyze "{\"node_id\":\"n1\",\"email_body_hash\":\"$B\"}" -H 'Transfer-Encoding: chunked') $(js 'd["result"]["action"]')" \
+    "200 spam"
 expect "request too large" "$(post /report @"$tmp/big")" 413
 expect "bad switch" "$(control '{"mode":"sometimes"}')" 400
 oracle_control '{"mode":"sometimes"}'
@@ -206,6 +212,10 @@ expect "wrong shape sync" "$(sync 0) $(js 'd["new_seq"]')" "200 many"
 control '{"mode":"bad_bands"}' >/dev/null
 expect "hostile bands" "$(sync 0) $(js '"FLUSHALL" in d["ops"][0]["bands"][5]')" \
     "200 True"
+
+control '{"mode":"unknown_action"}' >/dev/null
+expect "unknown action" "$(sync 0) $(js 'd["action"], d["ops"]')" \
+    "200 ('NOTHING_TO_DO', [{'action': 'add', 'bands': ['1:BADBAD']}])"
 
 control '{"mode":"oversized","endpoints":["analyze"]}' >/dev/null
 expect "oversized" "$(curl -s -m 10 -o /dev/null -w '%{http_code} %{size_download}' \

@@ -39,11 +39,11 @@ RATE_LIMIT_MESSAGE = "Too many reports from this node_id"
 # Misbehaviour modes.  Those answering 2xx still apply the request (a
 # report is counted, a verdict computed); the others leave state alone.
 MODES = ("normal", "slow", "error", "ratelimit", "malformed", "wrong_shape",
-    "bad_bands", "oversized", "drop", "bad_status_verdict", "reset",
-    "not_modified")
-SYNC_ONLY_MODES = ("bad_bands", "reset", "not_modified")
+    "bad_bands", "unknown_action", "oversized", "drop", "bad_status_verdict",
+    "reset", "not_modified")
+SYNC_ONLY_MODES = ("bad_bands", "unknown_action", "reset", "not_modified")
 APPLYING_MODES = ("normal", "slow", "malformed", "wrong_shape", "bad_bands",
-    "oversized", "reset", "not_modified")
+    "unknown_action", "oversized", "reset", "not_modified")
 DEFAULT_DELAY = 6.0
 DEFAULT_SIZE = 50 << 20
 CHUNK = 64 << 10
@@ -556,7 +556,7 @@ class OracleHandler(BaseHTTPRequestHandler):
                 raise ValueError("a JSON object is required")
             with state.lock:
                 answer = self.control_locked(state, path, doc)
-        except (ValueError, TypeError) as e:
+        except (ValueError, TypeError, RecursionError) as e:
             self.send_json(400, {"error": str(e)})
             return
         self.send_json(200, answer)
@@ -604,7 +604,7 @@ class OracleHandler(BaseHTTPRequestHandler):
         state = self.server.state
         try:
             request = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):
             request = None
         with state.lock:
             switch = state.take_switch(endpoint)
@@ -641,6 +641,12 @@ class OracleHandler(BaseHTTPRequestHandler):
                     "ops": [{"action": "add", "bands": HOSTILE_BANDS},
                     {"action": "flush", "bands": ["1:ABCDEF"]},
                     {"action": "del", "bands": "1:ABCDEF"}]}
+            elif switch.mode == "unknown_action" and status == 200:
+                # Upstream ignores an action it does not know: no band
+                # is applied and the sequence does not move.
+                doc = {"new_seq": state.seq + 1000,
+                    "action": "NOTHING_TO_DO", "ops": [{"action": "add",
+                    "bands": ["1:BADBAD"]}]}
         return status, doc
 
     def refuse(self, endpoint, request, switch):
