@@ -50,7 +50,7 @@ post() {
 
 # js EXPR: evaluates a Python expression on the JSON body ("d").
 js() {
-	python3 -c 'import json, sys
+	python3 -I -S -c 'import json, sys
 d = json.load(open(sys.argv[2]))
 print(eval(sys.argv[1]))' "$1" "$tmp/body" 2>&1
 }

@@ -79,7 +79,7 @@ oracle_reset() {
 oracle_state() {
 	curl -s -m 5 -o "$ORACLE_DIR/oracle.state" "$ORACLE_URL/_state" ||
 	    return 1
-	python3 -c 'import json, sys
+	python3 -I -S -c 'import json, sys
 d = json.load(open(sys.argv[2]))
 print(eval(sys.argv[1]))' "$1" "$ORACLE_DIR/oracle.state"
 }
