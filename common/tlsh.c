@@ -21,27 +21,32 @@
 static const uint8_t tlsh_ms[7] = { 1, 49, 12, 178, 166, 84, 230 };
 
 /*
- * Hashing is bound by table loads, so two tables fold the first and the last
- * two Pearson steps of every window:
- *   tlsh_first[k][c] = T[ms_k ^ c]
- *   tlsh_pair[c][y]  = T[T[y] ^ c]
+ * Hashing is bound by memory operations (table loads and the six counter
+ * increments per byte), so the tables are shaped to need as few as possible:
+ *   tlsh_first[c] byte k = T[ms_k ^ c]	(all seven first steps, one load)
+ *   tlsh_pair[c][y]	= T[T[y] ^ c]	(the last two steps, one load)
  * and a bucket index T[T[T[ms ^ c0] ^ c1] ^ c2] becomes
- * tlsh_pair[c2][tlsh_first[k][c0] ^ c1]: two loads instead of three.
+ * tlsh_pair[c2][(tlsh_first[c0] >> 8k & 0xff) ^ c1].
  */
-static uint8_t		tlsh_first[7][256];
+static uint64_t		tlsh_first[256];
 static uint8_t		tlsh_pair[256][256];
 static pthread_once_t	tlsh_tables_once = PTHREAD_ONCE_INIT;
 
 #define T(x)		tlsh_pearson[(x)]
+#define FIRST(f, k)	((unsigned int)((f) >> (8 * (k))) & 0xff)
 
 static void
 tlsh_build_tables(void)
 {
-	int	 k, c, y;
+	uint64_t	 v;
+	int		 k, c, y;
 
-	for (k = 0; k < 7; k++)
-		for (c = 0; c < 256; c++)
-			tlsh_first[k][c] = T(tlsh_ms[k] ^ c);
+	for (c = 0; c < 256; c++) {
+		v = 0;
+		for (k = 0; k < 7; k++)
+			v |= (uint64_t)T(tlsh_ms[k] ^ c) << (8 * k);
+		tlsh_first[c] = v;
+	}
 	for (c = 0; c < 256; c++)
 		for (y = 0; y < 256; y++)
 			tlsh_pair[c][y] = T(T(y) ^ c);
@@ -60,13 +65,18 @@ tlsh_init(struct tlsh_ctx *ctx, enum tlsh_flavour flavour, int options)
  * The window of 5 bytes spans calls: the 4 previous bytes live in the
  * context, so any chunking gives the one-shot result (unlike the reference's
  * optimised update, which reads zeros when its first call is short).
+ *
+ * Each salt increments its own counter row: consecutive increments then
+ * never land on the same word through different salts, which spares the
+ * store-to-load forwarding stalls a shared row suffers on repeated buckets.
  */
 void
 tlsh_update(struct tlsh_ctx *ctx, const void *data, size_t len)
 {
 	const uint8_t	*p = data, *end;
 	const uint8_t	*row2, *row3, *row4;
-	uint32_t	*b = ctx->buckets;
+	uint32_t	(*b)[256] = ctx->counts;
+	uint64_t	 f;
 	unsigned int	 c0, c1, c2, c3, c4, checksum;
 
 	if (len == 0)
@@ -84,21 +94,22 @@ tlsh_update(struct tlsh_ctx *ctx, const void *data, size_t len)
 	c1 = ctx->window[0];
 	c2 = ctx->window[1];
 	c3 = ctx->window[2];
+	c4 = ctx->window[3];
 	row2 = tlsh_pair[c2];
 	row3 = tlsh_pair[c3];
-	c4 = ctx->window[3];
 	row4 = tlsh_pair[c4];
 	checksum = ctx->checksum;
 	ctx->length += (uint64_t)(end - p);
 	for (; p < end; p++) {
 		c0 = *p;
-		checksum = T(T(tlsh_first[0][c0] ^ c1) ^ checksum);
-		b[row2[tlsh_first[1][c0] ^ c1]]++;
-		b[row3[tlsh_first[2][c0] ^ c1]]++;
-		b[row3[tlsh_first[3][c0] ^ c2]]++;
-		b[row4[tlsh_first[4][c0] ^ c2]]++;
-		b[row4[tlsh_first[5][c0] ^ c1]]++;
-		b[row4[tlsh_first[6][c0] ^ c3]]++;
+		f = tlsh_first[c0];
+		checksum = T(T(FIRST(f, 0) ^ c1) ^ checksum);
+		b[0][row2[FIRST(f, 1) ^ c1]]++;
+		b[1][row3[FIRST(f, 2) ^ c1]]++;
+		b[2][row3[FIRST(f, 3) ^ c2]]++;
+		b[3][row4[FIRST(f, 4) ^ c2]]++;
+		b[4][row4[FIRST(f, 5) ^ c1]]++;
+		b[5][row4[FIRST(f, 6) ^ c3]]++;
 		row4 = row3;
 		row3 = row2;
 		row2 = tlsh_pair[c1];
@@ -234,7 +245,7 @@ tlsh_qratio_guardian(uint32_t q, uint32_t q3)
 int
 tlsh_final(struct tlsh_ctx *ctx, struct tlsh_digest *d, const char **reason)
 {
-	const uint32_t	*b = ctx->buckets;
+	uint32_t	 b[TLSH_EFFECTIVE_BUCKETS];
 	uint32_t	 q1, q2, q3;
 	int		 i, k, nonzero;
 	unsigned int	 code;
@@ -261,6 +272,11 @@ tlsh_final(struct tlsh_ctx *ctx, struct tlsh_digest *d, const char **reason)
 		goto fail;
 	}
 
+	/* Only buckets 0..127 count, as in the reference. */
+	for (i = 0; i < TLSH_EFFECTIVE_BUCKETS; i++)
+		b[i] = ctx->counts[0][i] + ctx->counts[1][i] +
+		    ctx->counts[2][i] + ctx->counts[3][i] +
+		    ctx->counts[4][i] + ctx->counts[5][i];
 	tlsh_quartiles(b, &q1, &q2, &q3);
 	if (q3 == 0) {
 		why = "q3 is zero";

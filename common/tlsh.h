@@ -34,9 +34,15 @@ struct tlsh_digest {
 						   the low bits of body[0] */
 };
 
-/* Streaming state: update with chunks of any size (even 0..4 bytes). */
+#define TLSH_SALTS		6	/* bucket increments per window */
+
+/*
+ * Streaming state: update with chunks of any size (even 0..4 bytes).
+ * Each salt counts into its own row (see docs/tlsh.md); a bucket's count is
+ * the sum of its column.
+ */
 struct tlsh_ctx {
-	uint32_t	buckets[256];
+	uint32_t	counts[TLSH_SALTS][256];
 	uint64_t	length;
 	uint8_t		window[4];	/* the last 4 bytes seen, newest first */
 	uint8_t		checksum;
