@@ -7,6 +7,8 @@ import sys
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# Nothing is written into the source tree.
+sys.dont_write_bytecode = True
 sys.path.insert(0, HERE)
 
 import tlsh  # noqa: E402
