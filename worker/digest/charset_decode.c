@@ -37,15 +37,17 @@ static int
 decode_sbcs(const uint16_t *upper, const uint8_t *in, size_t len,
     struct buf *out)
 {
-	size_t	i;
+	size_t	i, run;
 
 	if (buf_reserve(out, len) == -1)
 		return -1;
 	for (i = 0; i < len; i++) {
-		if (in[i] < 0x80) {
-			if (buf_putc(out, in[i]) == -1)
-				return -1;
-		} else if (utf8_append_rune(out, upper == NULL ? in[i] :
+		/* ASCII maps to itself: copy runs of it at once */
+		for (run = i; i < len && in[i] < 0x80; i++)
+			;
+		if (i > run && buf_append(out, in + run, i - run) == -1)
+			return -1;
+		if (i < len && utf8_append_rune(out, upper == NULL ? in[i] :
 		    upper[in[i] - 0x80]) == -1)
 			return -1;
 	}
