@@ -93,17 +93,41 @@ is_re_space(uint8_t c)
 	return c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == ' ';
 }
 
-static int
-is_hex(uint8_t c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-	    (c >= 'A' && c <= 'F');
-}
+/*
+ * The bytes each scanner stops at, so that the bytes in between are
+ * skipped by one table test each.
+ */
+#define NC_HEX		0x01	/* [0-9a-fA-F] */
+#define NC_DIGIT	0x02	/* [0-9] */
+#define NC_STYLE	0x04	/* first byte of (?i)s: s, S, C5 */
+#define NC_TRACKER	0x08	/* ? & */
+#define NC_BLANK	0x10	/* space, tab */
+#define NC_NEWLINE	0x20	/* CR, LF */
+#define NC_LT		0x40	/* < */
+#define NC_HD		(NC_HEX | NC_DIGIT)
 
-static int
-is_digit(uint8_t c)
+static const uint8_t norm_class[256] = {
+	['0'] = NC_HD, ['1'] = NC_HD, ['2'] = NC_HD, ['3'] = NC_HD,
+	['4'] = NC_HD, ['5'] = NC_HD, ['6'] = NC_HD, ['7'] = NC_HD,
+	['8'] = NC_HD, ['9'] = NC_HD,
+	['a'] = NC_HEX, ['b'] = NC_HEX, ['c'] = NC_HEX, ['d'] = NC_HEX,
+	['e'] = NC_HEX, ['f'] = NC_HEX,
+	['A'] = NC_HEX, ['B'] = NC_HEX, ['C'] = NC_HEX, ['D'] = NC_HEX,
+	['E'] = NC_HEX, ['F'] = NC_HEX,
+	['s'] = NC_STYLE, ['S'] = NC_STYLE, [0xC5] = NC_STYLE,
+	['?'] = NC_TRACKER, ['&'] = NC_TRACKER,
+	[' '] = NC_BLANK, ['\t'] = NC_BLANK,
+	['\r'] = NC_NEWLINE, ['\n'] = NC_NEWLINE,
+	['<'] = NC_LT,
+};
+
+/* First i >= x whose byte is in class, or len. */
+static size_t
+skip_to(const uint8_t *s, size_t len, size_t x, uint8_t class)
 {
-	return c >= '0' && c <= '9';
+	while (x < len && (norm_class[s[x]] & class) == 0)
+		x++;
+	return x;
 }
 
 static size_t
@@ -153,7 +177,9 @@ step_img(const uint8_t *s, size_t len, struct buf *out)
 	size_t i = 0, copied = 0, g, p, w, q, e;
 
 	while (i + 4 <= len) {
-		if (s[i] != '<' || !match_literal(s, len, i + 1, "img")) {
+		if ((i = skip_to(s, len, i, NC_LT)) + 4 > len)
+			break;
+		if (!match_literal(s, len, i + 1, "img")) {
 			i++;
 			continue;
 		}
@@ -188,18 +214,16 @@ step_img(const uint8_t *s, size_t len, struct buf *out)
 
 /* Every maximal run of class bytes at least min long becomes "****". */
 static int
-step_runs(const uint8_t *s, size_t len, int (*class)(uint8_t), size_t min,
+step_runs(const uint8_t *s, size_t len, uint8_t class, size_t min,
     struct buf *out)
 {
 	size_t i = 0, start, copied = 0;
 
 	while (i < len) {
-		if (!class(s[i])) {
-			i++;
-			continue;
-		}
+		if ((i = skip_to(s, len, i, class)) >= len)
+			break;
 		start = i;
-		while (i < len && class(s[i]))
+		while (i < len && (norm_class[s[i]] & class) != 0)
 			i++;
 		if (i - start < min)
 			continue;
@@ -226,6 +250,8 @@ step_style(const uint8_t *s, size_t len, struct buf *out)
 	size_t i = 0, copied = 0, resume = 0, w, j, q, start;
 
 	while (i < len) {
+		if ((i = skip_to(s, len, i, NC_STYLE)) >= len)
+			break;
 		w = match_fold_s(s, len, i);
 		if (w == 0 || !match_literal(s, len, i + w, "tyle")) {
 			i++;
@@ -282,10 +308,8 @@ step_tracker(const uint8_t *s, size_t len, struct buf *out)
 	size_t i = 0, copied = 0, j, t, v, e, k;
 
 	while (i < len) {
-		if (s[i] != '?' && s[i] != '&') {
-			i++;
-			continue;
-		}
+		if ((i = skip_to(s, len, i, NC_TRACKER)) >= len)
+			break;
 		j = i + 1;
 		v = 0;
 		if (match_literal(s, len, j, "utm_")) {
@@ -322,10 +346,8 @@ step_blanks(const uint8_t *s, size_t len, struct buf *out)
 	size_t i = 0, copied = 0, start;
 
 	while (i < len) {
-		if (s[i] != ' ' && s[i] != '\t') {
-			i++;
-			continue;
-		}
+		if ((i = skip_to(s, len, i, NC_BLANK)) >= len)
+			break;
 		start = i;
 		while (i < len && (s[i] == ' ' || s[i] == '\t'))
 			i++;
@@ -346,10 +368,8 @@ step_newlines(const uint8_t *s, size_t len, struct buf *out)
 	size_t i = 0, copied = 0, start, j;
 
 	while (i < len) {
-		if (s[i] != '\r' && s[i] != '\n') {
-			i++;
-			continue;
-		}
+		if ((i = skip_to(s, len, i, NC_NEWLINE)) >= len)
+			break;
 		start = i;
 		j = s[i] == '\r' ? i + 1 : i;
 		i = j;
@@ -367,6 +387,40 @@ step_newlines(const uint8_t *s, size_t len, struct buf *out)
 	return buf_append(out, s + copied, len - copied);
 }
 
+/*
+ * strings.ToLower, a run at a time: an ASCII byte is never part of a
+ * multi-byte sequence, so splitting at ASCII bytes changes no rune, and
+ * ASCII maps A-Z alone on both of ToLower's paths.
+ */
+static int
+step_lower(const uint8_t *s, size_t len, struct buf *out)
+{
+	size_t i = 0, start, k;
+
+	if (buf_reserve(out, len) == -1)
+		return -1;
+	while (i < len) {
+		start = i;
+		while (i < len && s[i] < 0x80)
+			i++;
+		if (i > start) {
+			k = out->len;
+			if (buf_append(out, s + start, i - start) == -1)
+				return -1;
+			for (; k < out->len; k++)
+				if (out->data[k] >= 'A' && out->data[k] <= 'Z')
+					out->data[k] += 'a' - 'A';
+		}
+		start = i;
+		while (i < len && s[i] >= 0x80)
+			i++;
+		if (i > start && utf8_append_lower(out, s + start,
+		    i - start) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 int
 normalize_step(enum normalize_step step, const uint8_t *in, size_t len,
     struct buf *out)
@@ -377,15 +431,15 @@ normalize_step(enum normalize_step step, const uint8_t *in, size_t len,
 	case NORMALIZE_IMG:
 		return step_img(in, len, out);
 	case NORMALIZE_HEX:
-		return step_runs(in, len, is_hex, 8, out);
+		return step_runs(in, len, NC_HEX, 8, out);
 	case NORMALIZE_DIGITS:
-		return step_runs(in, len, is_digit, 6, out);
+		return step_runs(in, len, NC_DIGIT, 6, out);
 	case NORMALIZE_STYLE:
 		return step_style(in, len, out);
 	case NORMALIZE_TRACKER:
 		return step_tracker(in, len, out);
 	case NORMALIZE_LOWER:
-		return utf8_append_lower(out, in, len);
+		return step_lower(in, len, out);
 	case NORMALIZE_BLANKS:
 		return step_blanks(in, len, out);
 	case NORMALIZE_NEWLINES:
