@@ -149,6 +149,7 @@ last_rune(const uint8_t *s, size_t len)
 static int
 emit_line(struct h2t_ctx *c, const uint8_t *l, size_t len, int dot)
 {
+	const uint8_t *nl;
 	size_t i, seg, w, k;
 
 	if (!unicode_is_space(utf8_decode(l, len, &w)) &&
@@ -159,8 +160,8 @@ emit_line(struct h2t_ctx *c, const uint8_t *l, size_t len, int dot)
 	}
 	c->ends_with_space = unicode_is_space(last_rune(l, len));
 	for (i = 0; i < len; i = seg + 1) {
-		for (seg = i; seg < len && l[seg] != '\n'; seg++)
-			;
+		nl = memchr(l + i, '\n', len - i);
+		seg = nl != NULL ? (size_t)(nl - l) : len;
 		if (ctx_write(c, l + i, seg - i) == -1)
 			return -1;
 		c->line_length += utf8_rune_count(l + i, seg - i);
@@ -297,6 +298,12 @@ text_run(const struct h2t_run *run, const GumboVector *kids, size_t i,
 }
 
 static int
+is_html_space(uint8_t c)
+{
+	return c == ' ' || c == '\r' || c == '\n' || c == '\t';
+}
+
+static int
 render_text(struct h2t_ctx *c, const uint8_t *s, size_t len)
 {
 	struct buf b;
@@ -307,13 +314,13 @@ render_text(struct h2t_ctx *c, const uint8_t *s, size_t len)
 		return emit(c, s, len);
 	buf_init(&b, 0);
 	for (i = 0; i < len; i++) {
-		if (s[i] != ' ' && s[i] != '\r' && s[i] != '\n' &&
-		    s[i] != '\t') {
-			buf_putc(&b, s[i]);
-			continue;
-		}
-		while (i + 1 < len && (s[i + 1] == ' ' || s[i + 1] == '\r' ||
-		    s[i + 1] == '\n' || s[i + 1] == '\t'))
+		/* each run of white space becomes one space */
+		for (start = i; i < len && !is_html_space(s[i]); i++)
+			;
+		buf_append(&b, s + start, i - start);
+		if (i == len)
+			break;
+		while (i + 1 < len && is_html_space(s[i + 1]))
 			i++;
 		buf_putc(&b, ' ');
 	}
@@ -349,23 +356,21 @@ render_children(struct h2t_ctx *c, const GumboNode *n, int depth)
 
 	if (kids == NULL)
 		return 0;
-	for (i = 0; i < kids->length;) {
+	buf_init(&b, 0);
+	for (i = 0, rc = 0; i < kids->length && rc == 0;) {
 		if (!is_text_node(kids->data[i])) {
-			if (render_node(c, kids->data[i], depth + 1) == -1)
-				return -1;
+			rc = render_node(c, kids->data[i], depth + 1);
 			i++;
 			continue;
 		}
-		buf_init(&b, 0);
+		buf_reset(&b);
 		rc = text_run(c->run, kids, i, &end, &b);
 		if (rc == 0)
 			rc = render_text(c, b.data, b.len);
-		buf_free(&b);
-		if (rc == -1)
-			return -1;
 		i = end;
 	}
-	return 0;
+	buf_free(&b);
+	return rc;
 }
 
 static int
@@ -578,6 +583,7 @@ static int
 finish(const struct buf *in, struct buf *out)
 {
 	struct buf a, b;
+	const uint8_t *nl;
 	size_t i, n, start, end;
 	int rc = -1;
 
@@ -585,21 +591,21 @@ finish(const struct buf *in, struct buf *out)
 	buf_init(&b, 0);
 	if (buf_reserve(&a, in->len) == -1 || buf_reserve(&b, in->len) == -1)
 		goto done;
-	for (i = 0; i < in->len; i++) {
-		buf_putc(&a, in->data[i]);
-		if (in->data[i] == '\n' && i + 1 < in->len &&
-		    in->data[i + 1] == ' ')
-			i++;
+	for (i = 0; i < in->len; i = end) {
+		nl = memchr(in->data + i, '\n', in->len - i);
+		end = nl != NULL ? (size_t)(nl - in->data) + 1 : in->len;
+		buf_append(&a, in->data + i, end - i);
+		if (nl != NULL && end < in->len && in->data[end] == ' ')
+			end++;
 	}
-	for (i = 0; i < a.len; i++) {
-		if (a.data[i] != '\n') {
-			buf_putc(&b, a.data[i]);
-			continue;
-		}
-		for (n = 0; i < a.len && a.data[i] == '\n'; i++)
+	for (i = 0; i < a.len;) {
+		nl = memchr(a.data + i, '\n', a.len - i);
+		end = nl != NULL ? (size_t)(nl - a.data) : a.len;
+		buf_append(&b, a.data + i, end - i);
+		for (n = 0, i = end; i < a.len && a.data[i] == '\n'; i++)
 			n++;
-		i--;
-		buf_append(&b, "\n\n", n >= 2 ? 2 : 1);
+		if (n > 0)
+			buf_append(&b, "\n\n", n >= 2 ? 2 : 1);
 	}
 	if (buf_failed(&a) || buf_failed(&b))
 		goto done;
