@@ -161,12 +161,43 @@ prep_rune(struct prep *p)
 	return utf8_append_rune(p->out, m);
 }
 
+/*
+ * End of the run from p->i (before end, and before a "<" if stop_lt) of
+ * bytes that prep_rune would copy unchanged one at a time: ASCII that is
+ * not a placeholder.  *text is set when one of them is not white space.
+ */
+static size_t
+prep_plain_end(const struct prep *p, size_t end, int stop_lt, int *text)
+{
+	size_t j;
+	uint8_t c;
+
+	for (j = p->i; j < end; j++) {
+		c = p->s[j];
+		if (c >= 0x7F || (stop_lt && c == '<'))
+			break;
+		if (c < 0x20 && p->placeholders && prep_placeholder(c) != c)
+			break;
+		if (!html_space(c))
+			*text = 1;
+	}
+	return j;
+}
+
 static int
 prep_copy_to(struct prep *p, size_t end)
 {
-	while (p->i < end)
-		if (prep_rune(p) == -1)
+	size_t run;
+	int text = 0;
+
+	while (p->i < end) {
+		if ((run = prep_plain_end(p, end, 0, &text)) > p->i) {
+			if (buf_append(p->out, p->s + p->i, run - p->i) == -1)
+				return -1;
+			p->i = run;
+		} else if (prep_rune(p) == -1)
 			return -1;
+	}
 	return 0;
 }
 
@@ -384,6 +415,14 @@ h2t_prepare(const uint8_t *in, size_t len, struct buf *out, int *placeholders)
 	s = in;
 	while (p.i < len && !p.stopped) {
 		if (s[p.i] != '<') {
+			size_t run = prep_plain_end(&p, len, 1, &p.in_body);
+
+			if (run > p.i) {
+				if (buf_append(out, s + p.i, run - p.i) == -1)
+					return -1;
+				p.i = run;
+				continue;
+			}
 			if (!html_space(s[p.i]))
 				p.in_body = 1;
 			if (prep_rune(&p) == -1)
