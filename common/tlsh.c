@@ -57,7 +57,8 @@ tlsh_init(struct tlsh_ctx *ctx, enum tlsh_flavour flavour, int options)
 {
 	pthread_once(&tlsh_tables_once, tlsh_build_tables);
 	memset(ctx, 0, sizeof(*ctx));
-	ctx->flavour = flavour == TLSH_GUARDIAN ? TLSH_GUARDIAN : TLSH_REFERENCE;
+	ctx->flavour = flavour == TLSH_GUARDIAN ? TLSH_GUARDIAN :
+	    TLSH_REFERENCE;
 	ctx->options = options & TLSH_OPT_CONSERVATIVE;
 }
 

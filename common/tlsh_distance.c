@@ -16,12 +16,31 @@
 #define M_NIB	0x0F0F0F0F0F0F0F0FULL
 #define M_BYTE	0x00FF00FF00FF00FFULL
 
+/*
+ * The header terms are data-dependent small numbers, so they are computed
+ * with masks instead of branches that rotating pairs would mispredict.
+ */
 static unsigned int
-tlsh_mod_diff(unsigned int x, unsigned int y, unsigned int range)
+tlsh_circular_diff(unsigned int x, unsigned int y, unsigned int range)
 {
-	unsigned int	 d = x > y ? x - y : y - x;
+	unsigned int	 d = (x - y) & (range - 1), e = range - d;
 
-	return d < range - d ? d : range - d;
+	return e ^ ((d ^ e) & -(unsigned int)(d < e));
+}
+
+/* d if d <= 1, else d * 12 (reference: length_mult). */
+static unsigned int
+tlsh_length_term(unsigned int d)
+{
+	return d + ((LENGTH_MULT - 1) * d & -(unsigned int)(d > 1));
+}
+
+/* d if d <= 1, else (d - 1) * 12 (reference: qratio_mult). */
+static unsigned int
+tlsh_qratio_term(unsigned int d)
+{
+	return d + (((QRATIO_MULT - 1) * d - QRATIO_MULT) &
+	    -(unsigned int)(d > 1));
 }
 
 /*
@@ -58,16 +77,14 @@ int
 tlsh_distance(const struct tlsh_digest *a, const struct tlsh_digest *b,
     int with_length)
 {
-	unsigned int	 diff = 0, d;
+	unsigned int	 diff, d;
 
-	if (with_length) {
-		d = tlsh_mod_diff(a->lvalue, b->lvalue, 256);
-		diff += d <= 1 ? d : d * LENGTH_MULT;
-	}
-	d = tlsh_mod_diff(a->q1ratio & 0xf, b->q1ratio & 0xf, 16);
-	diff += d <= 1 ? d : (d - 1) * QRATIO_MULT;
-	d = tlsh_mod_diff(a->q2ratio & 0xf, b->q2ratio & 0xf, 16);
-	diff += d <= 1 ? d : (d - 1) * QRATIO_MULT;
+	d = tlsh_circular_diff(a->lvalue, b->lvalue, 256);
+	diff = tlsh_length_term(d) & -(unsigned int)(with_length != 0);
+	d = tlsh_circular_diff(a->q1ratio, b->q1ratio, 16);
+	diff += tlsh_qratio_term(d);
+	d = tlsh_circular_diff(a->q2ratio, b->q2ratio, 16);
+	diff += tlsh_qratio_term(d);
 	diff += a->checksum != b->checksum;
 	diff += tlsh_body_diff(a->body, b->body);
 	return (int)diff;
