@@ -12,7 +12,9 @@
  * EBCDIC maps differ).  And a 3-gram's hit count can be kept per distinct
  * 3-gram: one hash table holds the 3-grams of all 27 tables, the pass
  * counts how often each slot is met, and each recognizer sums the counts
- * of its own 64 slots.
+ * of its own 64 slots.  The table has buckets of eight slots, and every
+ * slot of the bucket is compared and counted (0 or 1), so that the pass
+ * has no branch on hit or miss, which text makes unpredictable.
  */
 #include <pthread.h>
 #include <stddef.h>
@@ -47,11 +49,14 @@ static const struct sbcs_model sbcs_models[CHARDET_NSBCS] = {
 };
 
 #define SBCS_MAX_MAPS	CHARDET_NSBCS
-#define NGRAM_SLOTS	4096		/* 27 * 64 keys: load under 0.43 */
+#define NGRAM_BUCKETS	1024		/* 27 * 64 keys: 1.7 per bucket */
+#define NGRAM_WAYS	8
+#define NGRAM_SLOTS	(NGRAM_BUCKETS * NGRAM_WAYS)
 #define NGRAM_NONE	NGRAM_SLOTS	/* a slot whose count stays 0 */
 #define NGRAM_EMPTY	0xffffffffu	/* 3-grams have 24 bits */
 
 static uint32_t	 slot_key[NGRAM_SLOTS];
+static uint32_t	 ngram_mult;
 static uint16_t	 model_slot[CHARDET_NSBCS][64];
 static uint8_t	 model_map[CHARDET_NSBCS];	/* index into maps[] */
 static const uint8_t *maps[SBCS_MAX_MAPS];
@@ -61,40 +66,61 @@ static uint64_t	 map_differs[SBCS_MAX_MAPS][SBCS_MAX_MAPS][4];
 static pthread_once_t sbcs_once = PTHREAD_ONCE_INIT;
 
 static uint32_t
-ngram_hash(uint32_t ngram)
+ngram_bucket(uint32_t ngram)
 {
-	return (ngram * 2654435761u) >> 20;	/* 12 bits */
+	return ((ngram * ngram_mult) >> 22) * NGRAM_WAYS;	/* 10 bits */
+}
+
+/*
+ * Places every 3-gram in its bucket; 0 if a bucket overflows with this
+ * multiplier.  The tables are constant, so the multiplier found is too.
+ */
+static int
+sbcs_fill(uint32_t mult)
+{
+	size_t		 r, i, j;
+	uint32_t	 b, w;
+
+	ngram_mult = mult;
+	for (i = 0; i < NGRAM_SLOTS; i++)
+		slot_key[i] = NGRAM_EMPTY;
+	for (r = 0; r < CHARDET_NSBCS; r++) {
+		for (i = 0; i < 64; i++) {
+			uint32_t ngram = sbcs_models[r].ngrams[i];
+
+			b = ngram_bucket(ngram);
+			for (w = 0; w < NGRAM_WAYS; w++)
+				if (slot_key[b + w] == NGRAM_EMPTY ||
+				    slot_key[b + w] == ngram)
+					break;
+			if (w == NGRAM_WAYS)
+				return 0;
+			slot_key[b + w] = ngram;
+			model_slot[r][i] = (uint16_t)(b + w);
+			/* a repeated entry counts once, as the search does */
+			for (j = 0; j < i; j++)
+				if (model_slot[r][j] == b + w)
+					model_slot[r][i] = NGRAM_NONE;
+		}
+	}
+	return 1;
 }
 
 static void
 sbcs_init(void)
 {
 	size_t		 r, i, j, m;
-	uint32_t	 h;
+	uint32_t	 mult = 2654435761u;
 	int		 c;
 
-	for (h = 0; h < NGRAM_SLOTS; h++)
-		slot_key[h] = NGRAM_EMPTY;
+	while (!sbcs_fill(mult))
+		mult += 2;
 	for (r = 0; r < CHARDET_NSBCS; r++) {
 		for (m = 0; m < nmaps && maps[m] != sbcs_models[r].map; m++)
 			;
 		if (m == nmaps)
 			maps[nmaps++] = sbcs_models[r].map;
 		model_map[r] = (uint8_t)m;
-		for (i = 0; i < 64; i++) {
-			uint32_t ngram = sbcs_models[r].ngrams[i];
-
-			h = ngram_hash(ngram);
-			while (slot_key[h] != NGRAM_EMPTY &&
-			    slot_key[h] != ngram)
-				h = (h + 1) & (NGRAM_SLOTS - 1);
-			slot_key[h] = ngram;
-			model_slot[r][i] = (uint16_t)h;
-			/* a repeated entry counts once, as the search does */
-			for (j = 0; j < i; j++)
-				if (model_slot[r][j] == h)
-					model_slot[r][i] = NGRAM_NONE;
-		}
 	}
 	for (i = 0; i < nmaps; i++)
 		for (j = 0; j < nmaps; j++)
@@ -125,12 +151,10 @@ sbcs_scan(const uint8_t *text, size_t len, const uint8_t *map,
 		after_space = b == 0x20;
 		ngram = ((ngram << 8) | b) & 0xffffff;
 		count++;
-		for (h = ngram_hash(ngram); (k = slot_key[h]) != ngram;
-		    h = (h + 1) & (NGRAM_SLOTS - 1))
-			if (k == NGRAM_EMPTY)
-				break;
-		if (k == ngram)
-			counts[h]++;
+		/* no branch on hit or miss: each way adds 0 or 1 */
+		h = ngram_bucket(ngram);
+		for (k = 0; k < NGRAM_WAYS; k++)
+			counts[h + k] += slot_key[h + k] == ngram;
 	}
 	return count;
 }
