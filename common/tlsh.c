@@ -74,11 +74,13 @@ tlsh_init(struct tlsh_ctx *ctx, enum tlsh_flavour flavour, int options)
 void
 tlsh_update(struct tlsh_ctx *ctx, const void *data, size_t len)
 {
-	const uint8_t	*p = data, *end;
+	const uint8_t	*p = data, *start, *end;
 	const uint8_t	*row2, *row3, *row4;
 	uint32_t	(*b)[256] = ctx->counts;
+	uint8_t		 old[4];
 	uint64_t	 f;
-	unsigned int	 c0, c1, c2, c3, c4, checksum;
+	unsigned int	 c0, c1, c2, c3, checksum;
+	size_t		 n, j;
 
 	if (len == 0)
 		return;
@@ -92,15 +94,14 @@ tlsh_update(struct tlsh_ctx *ctx, const void *data, size_t len)
 	if (p == end)
 		return;
 
+	start = p;
 	c1 = ctx->window[0];
 	c2 = ctx->window[1];
 	c3 = ctx->window[2];
-	c4 = ctx->window[3];
 	row2 = tlsh_pair[c2];
 	row3 = tlsh_pair[c3];
-	row4 = tlsh_pair[c4];
+	row4 = tlsh_pair[ctx->window[3]];
 	checksum = ctx->checksum;
-	ctx->length += (uint64_t)(end - p);
 	for (; p < end; p++) {
 		c0 = *p;
 		f = tlsh_first[c0];
@@ -114,16 +115,17 @@ tlsh_update(struct tlsh_ctx *ctx, const void *data, size_t len)
 		row4 = row3;
 		row3 = row2;
 		row2 = tlsh_pair[c1];
-		c4 = c3;
 		c3 = c2;
 		c2 = c1;
 		c1 = c0;
 	}
 	ctx->checksum = checksum;
-	ctx->window[0] = (uint8_t)c1;
-	ctx->window[1] = (uint8_t)c2;
-	ctx->window[2] = (uint8_t)c3;
-	ctx->window[3] = (uint8_t)c4;
+	/* The new window: the newest bytes of this chunk, then older ones. */
+	n = (size_t)(end - start);
+	ctx->length += n;
+	memcpy(old, ctx->window, sizeof(old));
+	for (j = 0; j < 4; j++)
+		ctx->window[j] = j < n ? end[-1 - (ptrdiff_t)j] : old[j - n];
 }
 
 /* Moves the k-th smallest of v[lo..hi] to v[k], smaller ones before it. */
