@@ -103,7 +103,6 @@ is_re_space(uint8_t c)
 #define NC_TRACKER	0x08	/* ? & */
 #define NC_BLANK	0x10	/* space, tab */
 #define NC_NEWLINE	0x20	/* CR, LF */
-#define NC_LT		0x40	/* < */
 #define NC_HD		(NC_HEX | NC_DIGIT)
 
 static const uint8_t norm_class[256] = {
@@ -118,7 +117,6 @@ static const uint8_t norm_class[256] = {
 	['?'] = NC_TRACKER, ['&'] = NC_TRACKER,
 	[' '] = NC_BLANK, ['\t'] = NC_BLANK,
 	['\r'] = NC_NEWLINE, ['\n'] = NC_NEWLINE,
-	['<'] = NC_LT,
 };
 
 /* First i >= x whose byte is in class, or len. */
@@ -174,10 +172,12 @@ static int
 step_img(const uint8_t *s, size_t len, struct buf *out)
 {
 	struct scan_cache gt1 = { 0 }, src = { 0 }, quote = { 0 }, gt2 = { 0 };
+	const uint8_t *lt;
 	size_t i = 0, copied = 0, g, p, w, q, e;
 
 	while (i + 4 <= len) {
-		if ((i = skip_to(s, len, i, NC_LT)) + 4 > len)
+		lt = memchr(s + i, '<', len - i);
+		if (lt == NULL || (i = (size_t)(lt - s)) + 4 > len)
 			break;
 		if (!match_literal(s, len, i + 1, "img")) {
 			i++;
