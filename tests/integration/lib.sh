@@ -31,6 +31,7 @@ it_skip() {
 }
 
 it_cleanup() {
+	kids=$(it_children_all)
 	# A daemon started in the background is known by its PID file.
 	if [ -n "$IT_TMP" ] && [ -s "$IT_TMP/guardian.pid" ]; then
 		p=$(cat "$IT_TMP/guardian.pid")
@@ -38,8 +39,10 @@ it_cleanup() {
 	fi
 	if [ -n "$IT_GPID" ] && kill -0 "$IT_GPID" 2>/dev/null; then
 		kill -TERM "$IT_GPID" 2>/dev/null
+		# A zombie still answers kill -0: look at its state instead.
 		i=0
-		while kill -0 "$IT_GPID" 2>/dev/null && [ $i -lt 50 ]; do
+		while ps -o stat= -p "$IT_GPID" 2>/dev/null | grep -qv '^Z' &&
+		    [ $i -lt 50 ]; do
 			sleep 0.1; i=$((i + 1))
 		done
 		kill -KILL "$IT_GPID" 2>/dev/null
@@ -47,10 +50,13 @@ it_cleanup() {
 	it_redis_stop
 	# Children of a killed master notice the closed channel and exit;
 	# anything left of ours is killed by PID, never by name.
-	if [ -n "$IT_TMP" ]; then
-		for p in $(it_children_all); do kill -KILL "$p" 2>/dev/null; done
-		rm -rf "$IT_TMP"
-	fi
+	for p in $kids; do
+		case "$(ps -o args= -p "$p" 2>/dev/null)" in
+		mailuminati-guardian:*) kill -KILL "$p" 2>/dev/null ;;
+		esac
+	done
+	[ -n "$IT_TMP" ] && rm -rf "$IT_TMP"
+	return 0
 }
 
 it_setup() {
