@@ -60,8 +60,10 @@ static const uint8_t tlsh_qratio_term[16] = {
 static unsigned int
 tlsh_body_diff(const uint8_t *a, const uint8_t *b)
 {
-	const __m128i	 m01 = _mm_set1_epi8(0x55), m0011 = _mm_set1_epi8(0x33);
-	const __m128i	 m0001 = _mm_set1_epi8(0x11), mnib = _mm_set1_epi8(0x0f);
+	const __m128i	 m01 = _mm_set1_epi8(0x55);
+	const __m128i	 m0011 = _mm_set1_epi8(0x33);
+	const __m128i	 m0001 = _mm_set1_epi8(0x11);
+	const __m128i	 mnib = _mm_set1_epi8(0x0f);
 	__m128i		 wa, z, lo, hi, u, e, v, acc = _mm_setzero_si128();
 	int		 i;
 
