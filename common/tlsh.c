@@ -23,13 +23,18 @@ static const uint8_t tlsh_ms[7] = { 1, 49, 12, 178, 166, 84, 230 };
 /*
  * Hashing is bound by memory operations (table loads and the six counter
  * increments per byte), so the tables are shaped to need as few as possible:
- *   tlsh_first[c] byte k = T[ms_k ^ c]	(all seven first steps, one load)
- *   tlsh_pair[c][y]	= T[T[y] ^ c]	(the last two steps, one load)
+ *   first[c] byte k = T[ms_k ^ c]	(all seven first steps, one load)
+ *   pair[c][y]      = T[T[y] ^ c]	(the last two steps, one load)
  * and a bucket index T[T[T[ms ^ c0] ^ c1] ^ c2] becomes
- * tlsh_pair[c2][(tlsh_first[c0] >> 8k & 0xff) ^ c1].
+ * pair[c2][(first[c0] >> 8k & 0xff) ^ c1].  Pearson's table is copied in
+ * too: in one structure, a single base register reaches every table, and
+ * the hashing loop has no register to spare.
  */
-static uint64_t		tlsh_first[256];
-static uint8_t		tlsh_pair[256][256];
+static struct {
+	uint64_t	first[256];
+	uint8_t		pearson[256];
+	uint8_t		pair[256][256];
+} tlsh_tab;
 static pthread_once_t	tlsh_tables_once = PTHREAD_ONCE_INIT;
 
 #define T(x)		tlsh_pearson[(x)]
@@ -45,11 +50,12 @@ tlsh_build_tables(void)
 		v = 0;
 		for (k = 0; k < 7; k++)
 			v |= (uint64_t)T(tlsh_ms[k] ^ c) << (8 * k);
-		tlsh_first[c] = v;
+		tlsh_tab.first[c] = v;
 	}
+	memcpy(tlsh_tab.pearson, tlsh_pearson, sizeof(tlsh_tab.pearson));
 	for (c = 0; c < 256; c++)
 		for (y = 0; y < 256; y++)
-			tlsh_pair[c][y] = T(T(y) ^ c);
+			tlsh_tab.pair[c][y] = T(T(y) ^ c);
 }
 
 void
@@ -98,14 +104,15 @@ tlsh_update(struct tlsh_ctx *ctx, const void *data, size_t len)
 	c1 = ctx->window[0];
 	c2 = ctx->window[1];
 	c3 = ctx->window[2];
-	row2 = tlsh_pair[c2];
-	row3 = tlsh_pair[c3];
-	row4 = tlsh_pair[ctx->window[3]];
+	row2 = tlsh_tab.pair[c2];
+	row3 = tlsh_tab.pair[c3];
+	row4 = tlsh_tab.pair[ctx->window[3]];
 	checksum = ctx->checksum;
 	for (; p < end; p++) {
 		c0 = *p;
-		f = tlsh_first[c0];
-		checksum = T(T(FIRST(f, 0) ^ c1) ^ checksum);
+		f = tlsh_tab.first[c0];
+		checksum = tlsh_tab.pearson[tlsh_tab.pearson[FIRST(f, 0) ^ c1] ^
+		    checksum];
 		b[0][row2[FIRST(f, 1) ^ c1]]++;
 		b[1][row3[FIRST(f, 2) ^ c1]]++;
 		b[2][row3[FIRST(f, 3) ^ c2]]++;
@@ -114,7 +121,7 @@ tlsh_update(struct tlsh_ctx *ctx, const void *data, size_t len)
 		b[5][row4[FIRST(f, 6) ^ c3]]++;
 		row4 = row3;
 		row3 = row2;
-		row2 = tlsh_pair[c1];
+		row2 = tlsh_tab.pair[c1];
 		c3 = c2;
 		c2 = c1;
 		c1 = c0;
