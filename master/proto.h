@@ -39,9 +39,19 @@ enum proto_type {
 #define PROTO_ORACLE_SYNC	3
 #define PROTO_ORACLE_STATS	4
 
-/* PROTO_ORACLE_REPLY outcomes. */
+/*
+ * PROTO_ORACLE_REPLY outcomes (docs/oracle.md).  OK: the Oracle answered
+ * within the timeout and passed validation; status and body are its own.
+ * UNAVAILABLE: no answer (transport error, timeout, circuit open, Oracle
+ * disabled).  INVALID: an answer that failed validation (wrong status
+ * for the endpoint, malformed JSON, oversized).  MORE: one slice of a
+ * body too large for one message; slices arrive in order under the same
+ * request id and the final reply (OK) carries the last one.
+ */
 #define PROTO_ORACLE_OK		0
 #define PROTO_ORACLE_UNAVAILABLE 1
+#define PROTO_ORACLE_INVALID	2
+#define PROTO_ORACLE_MORE	3
 
 const char	*proto_type_name(uint32_t);
 /* 1 if self accepts type from peer, else 0. */
