@@ -30,6 +30,12 @@ enum proto_type {
 	/* oracle-proxy -> worker or learner */
 	PROTO_ORACLE_REPLY,		/* u8 outcome, u32 HTTP status,
 					   data body */
+	/* worker -> learner (payloads: master/proto_analyze.h) */
+	PROTO_ANALYZE_REQUEST,		/* digests of one message */
+	PROTO_REPORT_REQUEST,		/* a Message-ID hash to learn from */
+	/* learner -> worker */
+	PROTO_ANALYZE_REPLY,		/* a verdict, or "ask the Oracle" */
+	PROTO_REPORT_REPLY,		/* what the report did locally */
 	PROTO_NTYPES
 };
 
