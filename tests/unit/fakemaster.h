@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,8 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -239,6 +242,170 @@ fakemaster_stop(struct fakemaster *fm, int timeout_ms)
 	}
 	fm->pid = -1;
 	return st;
+}
+
+static inline void
+fakemaster_sleep_ms(long ms)
+{
+	struct timespec	ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+struct fakemaster_tunables {
+	int64_t		 spam_weight;
+	int64_t		 ham_weight;
+	int64_t		 spam_threshold;
+	uint32_t	 retention_days;
+	uint8_t		 log_level;
+	uint8_t		 log_format;
+};
+
+/* TUNABLES, in the order master/supervise.c writes them. */
+static inline int
+fakemaster_tunables(struct fakemaster *fm, const struct fakemaster_tunables *t)
+{
+	struct msg	 m;
+	int		 rc;
+
+	msg_init(&m);
+	msg_add_u64(&m, (uint64_t)t->spam_weight);
+	msg_add_u64(&m, (uint64_t)t->ham_weight);
+	msg_add_u64(&m, (uint64_t)t->spam_threshold);
+	msg_add_u32(&m, t->retention_days);
+	msg_add_u8(&m, t->log_level);
+	msg_add_u8(&m, t->log_format);
+	rc = ipc_send_blocking(fm->chan, PROTO_TUNABLES, 0, &m, -1);
+	msg_free(&m);
+	return rc;
+}
+
+/* Writes raw bytes to a socket, all of them or -1. */
+static inline int
+fakemaster_write_raw(int sock, const void *data, size_t len)
+{
+	const uint8_t	*p = data;
+	ssize_t		 n;
+
+	while (len > 0) {
+		if ((n = send(sock, p, len, MSG_NOSIGNAL)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * 1 once the other end of sock is closed (end of file or reset) within
+ * timeout_ms, 0 if it is still open.  Reads and discards what arrives.
+ */
+static inline int
+fakemaster_closed_by_peer(int sock, int timeout_ms)
+{
+	struct pollfd	 pfd = { sock, POLLIN, 0 };
+	uint8_t		 sink[4096];
+	ssize_t		 n;
+	int		 waited = 0;
+
+	while (waited <= timeout_ms) {
+		if (poll(&pfd, 1, 50) > 0) {
+			n = recv(sock, sink, sizeof(sink), MSG_DONTWAIT);
+			if (n == 0 || (n == -1 && errno != EAGAIN &&
+			    errno != EINTR))
+				return 1;
+			continue;
+		}
+		waited += 50;
+	}
+	return 0;
+}
+
+/* A loopback TCP port nobody listened on a moment ago, or 0. */
+static inline unsigned int
+fakemaster_free_port(void)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof(sin);
+	unsigned int		 port = 0;
+	int			 s;
+
+	if ((s = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		return 0;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(s, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
+	    getsockname(s, (struct sockaddr *)&sin, &len) == 0)
+		port = ntohs(sin.sin_port);
+	close(s);
+	return port;
+}
+
+/* 0 once something accepts TCP connections on 127.0.0.1:port. */
+static inline int
+fakemaster_wait_port(unsigned int port, int timeout_ms)
+{
+	struct sockaddr_in	 sin;
+	int			 s, waited, rc;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons((uint16_t)port);
+	for (waited = 0; waited <= timeout_ms; waited += 50) {
+		if ((s = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+			return -1;
+		rc = connect(s, (struct sockaddr *)&sin, sizeof(sin));
+		close(s);
+		if (rc == 0)
+			return 0;
+		fakemaster_sleep_ms(50);
+	}
+	return -1;
+}
+
+/*
+ * A private redis-server on a free loopback port, with no persistence,
+ * working in dir.  Returns its PID (stop it with kill + waitpid), or -1
+ * when redis-server is missing or does not come up.
+ */
+static inline pid_t
+fakemaster_redis_start(const char *dir, unsigned int *portp)
+{
+	char		 port[16];
+	unsigned int	 p;
+	pid_t		 pid;
+	int		 null;
+
+	if ((p = fakemaster_free_port()) == 0)
+		return -1;
+	snprintf(port, sizeof(port), "%u", p);
+	switch (pid = fork()) {
+	case -1:
+		return -1;
+	case 0:
+		if ((null = open("/dev/null", O_RDWR)) != -1) {
+			(void)dup2(null, 0);
+			(void)dup2(null, 1);
+			(void)dup2(null, 2);
+		}
+		execlp("redis-server", "redis-server", "--port", port,
+		    "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+		    "--dir", dir, "--daemonize", "no", (char *)NULL);
+		_exit(127);
+	}
+	if (fakemaster_wait_port(p, 5000) == -1) {
+		(void)kill(pid, SIGKILL);
+		(void)waitpid(pid, NULL, 0);
+		return -1;
+	}
+	*portp = p;
+	return pid;
 }
 
 #endif
