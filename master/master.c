@@ -26,6 +26,7 @@
 #include "log.h"
 #include "listen.h"
 #include "master.h"
+#include "metrics.h"
 #include "pidfile.h"
 #include "proctitle.h"
 #include "sandbox.h"
@@ -367,6 +368,8 @@ master_start(int foreground)
 	if ((master.stop_ev = evtimer_new(master.base, master_stop_timeout,
 	    NULL)) == NULL)
 		fatalx("master: evtimer_new failed");
+	/* Before any child: each one inherits the segment. */
+	(void)metrics_init(master.base);
 	supervise_init();
 	if (supervise_resize(config_workers(&master.cfg)) == -1)
 		fatalx("master: out of memory");

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -62,30 +63,31 @@ proc_has_channel(enum proc_type a, enum proc_type b)
 
 /* In the child between fork and exec: only async-signal-safe calls. */
 static void
-proc_child_setup(int logfd, const int fds[3])
+proc_child_setup(int logfd, const int fds[PROC_NFDS])
 {
-	int		 moved[4], i, null;
+	int		 moved[PROC_NFDS + 1], i, null;
 	sigset_t	 all;
 
 	sigemptyset(&all);
 	(void)sigprocmask(SIG_SETMASK, &all, NULL);
 	/* Move everything above the fixed numbers first, so dup2 never
 	 * overwrites a source that is still needed. */
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < PROC_NFDS; i++) {
 		moved[i] = -1;
 		if (fds[i] != -1 &&
 		    (moved[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 16)) == -1)
 			_exit(126);
 	}
-	moved[3] = -1;
-	if (logfd != -1 && (moved[3] = fcntl(logfd, F_DUPFD_CLOEXEC, 16)) == -1)
+	moved[PROC_NFDS] = -1;
+	if (logfd != -1 &&
+	    (moved[PROC_NFDS] = fcntl(logfd, F_DUPFD_CLOEXEC, 16)) == -1)
 		_exit(126);
 	if ((null = open("/dev/null", O_RDWR)) == -1)
 		_exit(126);
 	if (dup2(null, 0) == -1 || dup2(null, 1) == -1 ||
-	    dup2(moved[3] != -1 ? moved[3] : null, 2) == -1)
+	    dup2(moved[PROC_NFDS] != -1 ? moved[PROC_NFDS] : null, 2) == -1)
 		_exit(126);
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < PROC_NFDS; i++) {
 		if (moved[i] == -1) {
 			(void)close(PROC_FD_MASTER + i);
 			continue;
@@ -94,15 +96,15 @@ proc_child_setup(int logfd, const int fds[3])
 			_exit(126);
 	}
 	/* Everything else stays behind: fresh exec, only what it needs. */
-	(void)close_range(PROC_FD_LISTEN_UNIX + 1, ~0U, 0);
+	(void)close_range(PROC_FD_STATS + 1, ~0U, 0);
 }
 
 pid_t
 proc_spawn(const char *exe, enum proc_type type, const char *config_path,
-    int logfd, const int fds[3])
+    int logfd, const int fds[PROC_NFDS], int stats_slot)
 {
 	const struct proc_role	*role;
-	char			*argv[6];
+	char			*argv[8], slot[16];
 	pid_t			 pid;
 	int			 argc = 0;
 
@@ -113,6 +115,11 @@ proc_spawn(const char *exe, enum proc_type type, const char *config_path,
 	argv[argc++] = (char *)exe;
 	argv[argc++] = (char *)"-role";
 	argv[argc++] = (char *)role->name;
+	if (stats_slot >= 0) {
+		(void)snprintf(slot, sizeof(slot), "%d", stats_slot);
+		argv[argc++] = (char *)"-slot";
+		argv[argc++] = slot;
+	}
 	if (config_path != NULL) {
 		argv[argc++] = (char *)"-config";
 		argv[argc++] = (char *)config_path;

@@ -13,6 +13,8 @@
  *   3      its channel to the master
  *   4      worker only: the TCP listener, or -1 (closed) when absent
  *   5      worker only: the Unix listener, or closed when absent
+ *   6      the statistics segment (common/stats.h), mapped by main()
+ *          before the role starts; "-slot N" names the child's slot
  * Channels to peers arrive later over fd 3 (IPC_MSG_PEER_CHANNEL), so a
  * peer can be replaced without restarting the others.
  */
@@ -23,6 +25,8 @@
 #define PROC_FD_MASTER		3
 #define PROC_FD_LISTEN_TCP	4
 #define PROC_FD_LISTEN_UNIX	5
+#define PROC_FD_STATS		6	/* STATS_FD */
+#define PROC_NFDS		4	/* descriptors placed from fd 3 */
 
 enum proc_type {
 	PROC_MASTER,
@@ -54,9 +58,10 @@ void	oracle_main(const char *config_path) __attribute__((noreturn));
 
 /*
  * fork + exec of exe as role type.  fds[] gives the descriptors to place
- * at 3, 4, 5 (-1: none); logfd goes to 2.  Returns the child's PID or -1.
+ * at 3, 4, 5, 6 (-1: none); logfd goes to 2; stats_slot (>= 0) is passed
+ * as "-slot N".  Returns the child's PID or -1.
  */
 pid_t	proc_spawn(const char *exe, enum proc_type, const char *config_path,
-	    int logfd, const int fds[3]);
+	    int logfd, const int fds[PROC_NFDS], int stats_slot);
 
 #endif

@@ -21,6 +21,7 @@
 
 #include "log.h"
 #include "master.h"
+#include "metrics.h"
 #include "proto.h"
 
 #define SLOT_LEARNER	0
@@ -184,7 +185,7 @@ static void
 supervise_spawn(struct master_slot *s)
 {
 	struct master_child	*c;
-	int			 sp[2], fds[3];
+	int			 sp[2], fds[PROC_NFDS];
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		log_warn("%s: calloc", __func__);
@@ -198,11 +199,13 @@ supervise_spawn(struct master_slot *s)
 	fds[0] = sp[1];
 	fds[1] = s->type == PROC_WORKER ? master.tcp_fd : -1;
 	fds[2] = s->type == PROC_WORKER ? master.unix_fd : -1;
+	fds[3] = metrics_fd();
 	c->type = s->type;
 	c->slot = s->index;
 	clock_gettime(CLOCK_MONOTONIC, &c->started);
+	/* Stats slot 0 is the master's; the supervision slots follow. */
 	c->pid = proc_spawn(master.exe, s->type, master.config_path,
-	    log_getfd(), fds);
+	    log_getfd(), fds, fds[3] != -1 ? s->index + 1 : -1);
 	close(sp[1]);
 	if (c->pid == -1) {
 		log_warn("%s: cannot start %s", __func__,
@@ -218,6 +221,7 @@ supervise_spawn(struct master_slot *s)
 		    proc_role(s->type)->name, (long)c->pid);
 	TAILQ_INSERT_TAIL(&master.children, c, entry);
 	s->child = c;
+	metrics_slot(s->index + 1, s->type == PROC_WORKER, c->pid);
 	log_debug("%s: started %s %ld", __func__, proc_role(s->type)->name,
 	    (long)c->pid);
 	supervise_connect_peers(c);
@@ -370,10 +374,13 @@ supervise_exited(struct master_child *c, int status)
 		    (long)c->pid, WEXITSTATUS(status));
 	else
 		log_debug("%s: %s %ld exited", __func__, name, (long)c->pid);
+	metrics_child_exited(c->type == PROC_WORKER, status,
+	    c->slot >= 0 && !master.stopping);
 	if (c->slot < 0 || master.stopping)
 		return;
 	s = &master.slots[c->slot];
 	s->child = NULL;
+	metrics_slot(s->index + 1, s->type == PROC_WORKER, 0);
 	if (age < QUICK_DEATH_S)
 		s->failures++;
 	else

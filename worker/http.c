@@ -9,6 +9,7 @@
 #include <sys/time.h>
 
 #include <errno.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,8 @@
 #include "common/config.h"
 #include "log.h"
 #include "http.h"
+#include "metrics.h"
+#include "stats.h"
 #include "worker.h"
 
 #define HTTP_ANY	0
@@ -34,6 +37,7 @@ struct http_route {
 
 static const struct http_route http_routes[] = {
 	{ "/status", HTTP_ANY, worker_status_request },
+	{ "/metrics", HTTP_ANY, worker_metrics_request },
 };
 
 static struct {
@@ -114,10 +118,50 @@ http_on_headers(evhtp_request_t *req, evhtp_headers_t *headers, void *arg)
 	return EVHTP_RES_OK;
 }
 
+static uint64_t
+http_now_usec(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static enum stats_endpoint
+http_endpoint(evhtp_request_t *req)
+{
+	const char	*path;
+
+	if (req->uri == NULL || req->uri->path == NULL ||
+	    (path = req->uri->path->full) == NULL)
+		return STATS_EP_OTHER;
+	if (strcmp(path, "/analyze") == 0)
+		return STATS_EP_ANALYZE;
+	if (strcmp(path, "/report") == 0)
+		return STATS_EP_REPORT;
+	if (strcmp(path, "/status") == 0)
+		return STATS_EP_STATUS;
+	if (strcmp(path, "/metrics") == 0)
+		return STATS_EP_METRICS;
+	return STATS_EP_OTHER;
+}
+
+/*
+ * Every request of every endpoint is timed from its first header line to
+ * its end, refusals (401, 404, 405, 413) included; one without a reply
+ * (the peer went away) is counted with status 0, labelled "other".
+ */
 static evhtp_res
 http_on_request_fini(evhtp_request_t *req, void *arg)
 {
-	(void)arg;
+	uint64_t	*started = arg, now;
+
+	if (started != NULL) {
+		now = http_now_usec();
+		stats_request(http_endpoint(req), (int)req->status,
+		    now > *started ? now - *started : 0);
+		free(started);
+	}
 	worker_request_gone(req);
 	if (http.inflight > 0)
 		http.inflight--;
@@ -132,10 +176,15 @@ http_on_request_fini(evhtp_request_t *req, void *arg)
 static evhtp_res
 http_on_headers_start(evhtp_request_t *req, void *arg)
 {
+	uint64_t	*started;
+
 	(void)arg;
 	http.inflight++;
+	/* Out of memory: the request is served, only not timed. */
+	if ((started = malloc(sizeof(*started))) != NULL)
+		*started = http_now_usec();
 	evhtp_request_set_hook(req, evhtp_hook_on_request_fini,
-	    (evhtp_hook)http_on_request_fini, NULL);
+	    (evhtp_hook)http_on_request_fini, started);
 	return EVHTP_RES_OK;
 }
 
