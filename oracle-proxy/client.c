@@ -52,6 +52,7 @@ struct oracle_client {
 	void			*arg;
 	CURLM			*multi;
 	struct event		*timer;
+	struct event		*sweep;		/* expires waiting requests */
 	struct curl_slist	*headers;
 	struct curl_blob	 ca;
 	struct breaker		 breaker;
@@ -299,6 +300,33 @@ oracle_client_start_waiting(struct oracle_client *c)
 	}
 }
 
+/*
+ * Requests waiting for a free transfer slot must still be answered
+ * within their timeout, even while every slot is taken by slow ones.
+ */
+static void
+oracle_sweep_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct oracle_client	*c = arg;
+	struct oracle_req	*r, *next;
+	uint64_t		 now = oracle_now_ms();
+
+	(void)fd;
+	(void)events;
+	for (r = TAILQ_FIRST(&c->waiting); r != NULL; r = next) {
+		next = TAILQ_NEXT(r, entry);
+		if (now < r->deadline)
+			continue;
+		TAILQ_REMOVE(&c->waiting, r, entry);
+		c->nwaiting--;
+		log_warnx("oracle: %s request %u timed out waiting to be sent",
+		    r->ep->name, r->id);
+		oracle_req_finish(r, PROTO_ORACLE_UNAVAILABLE, 0);
+	}
+	if (c->nwaiting == 0)
+		evtimer_del(c->sweep);
+}
+
 static void
 oracle_event_cb(evutil_socket_t fd, short events, void *arg)
 {
@@ -417,7 +445,8 @@ oracle_client_new(struct event_base *base, const struct oracle_dest *dest,
 	c->headers = h;
 	h = NULL;
 	if ((c->timer = evtimer_new(base, oracle_timer_cb, c)) == NULL ||
-	    (c->multi = curl_multi_init()) == NULL)
+	    (c->sweep = event_new(base, -1, EV_PERSIST, oracle_sweep_cb,
+	    c)) == NULL || (c->multi = curl_multi_init()) == NULL)
 		goto fail;
 	if (curl_multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION,
 	    oracle_socket_cb) != CURLM_OK ||
@@ -437,6 +466,8 @@ fail:
 		curl_multi_cleanup(c->multi);
 	if (c->timer != NULL)
 		event_free(c->timer);
+	if (c->sweep != NULL)
+		event_free(c->sweep);
 	free(c->ca.data);
 	free(c);
 	return NULL;
@@ -446,6 +477,7 @@ void
 oracle_client_submit(struct oracle_client *c, void *owner, uint32_t id,
     uint8_t endpoint, const void *body, size_t len)
 {
+	static const struct timeval sweep_every = { 0, 100 * 1000 };
 	struct oracle_req	*r;
 	struct oracle_result	 res = { PROTO_ORACLE_UNAVAILABLE, 0,
 				    (const uint8_t *)"", 0 };
@@ -483,7 +515,8 @@ oracle_client_submit(struct oracle_client *c, void *owner, uint32_t id,
 		return;
 	}
 	TAILQ_INSERT_TAIL(&c->waiting, r, entry);
-	c->nwaiting++;
+	if (c->nwaiting++ == 0)
+		evtimer_add(c->sweep, &sweep_every);
 }
 
 void

@@ -784,6 +784,36 @@ test_large_sync_in_slices(void **state)
 	proxy_stop(&px);
 }
 
+/*
+ * With every transfer slot held by slow stats posts (30 s timeout), an
+ * analyze request still gets its answer at ORACLE_TIMEOUT.
+ */
+static void
+test_queued_request_times_out(void **state)
+{
+	struct proxy	 px;
+	struct answer	 a;
+	uint64_t	 t0, dt;
+	int		 i;
+
+	(void)state;
+	proxy_start_oracle(&px, "ORACLE_TIMEOUT=1\n");
+	oracle_control("{\"mode\":\"slow\",\"delay\":3,"
+	    "\"endpoints\":[\"stats\"]}");
+	for (i = 0; i < 32; i++)
+		assert_int_equal(proxy_send(px.worker, 2000 + i,
+		    PROTO_ORACLE_STATS, STATS_BODY), 0);
+	sleep_ms(200);
+	t0 = now_ms();
+	assert_int_equal(proxy_send(px.worker, 3000, PROTO_ORACLE_ANALYZE,
+	    ANALYZE_BODY), 0);
+	assert_int_equal(proxy_recv(px.worker, &a, 5000), 3000);
+	dt = now_ms() - t0;
+	assert_int_equal(a.outcome, PROTO_ORACLE_UNAVAILABLE);
+	assert_true(dt >= 900 && dt < 1600);
+	proxy_stop(&px);
+}
+
 int
 main(void)
 {
@@ -803,6 +833,7 @@ main(void)
 		cmocka_unit_test(test_resolves_localhost),
 		cmocka_unit_test(test_request_body_checked),
 		cmocka_unit_test(test_large_sync_in_slices),
+		cmocka_unit_test(test_queued_request_times_out),
 	};
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
