@@ -128,5 +128,18 @@ for s in "$st" "$nf" "$sc"; do
 	[ "$(value "$m.7" "$s")" -ge "$(value "$m.5" "$s")" ] ||
 	    it_fail "$s went down after a restart"
 done
+
+# A learner that does not answer: the worker gives up after 5 s (503)
+# and counts it.
+to=$(value "$m.7" guardian_lookup_timeouts_total)
+l=$(it_children learner)
+kill -STOP "$l"
+code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' \
+    "http://127.0.0.1:$GUARDIAN_PORT/status")
+kill -CONT "$l"
+[ "$code" = 503 ] || it_fail "stopped learner: /status answered $code"
+scrape "$m.8"
+[ "$(value "$m.8" guardian_lookup_timeouts_total)" = $((to + 1)) ] ||
+    it_fail "lookup timeout not counted"
 it_check_log
 echo ok
