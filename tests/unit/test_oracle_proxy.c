@@ -93,6 +93,22 @@ proxy_dump_log(const struct proxy *px)
 	fclose(f);
 }
 
+static int
+proxy_log_count(const struct proxy *px, const char *needle)
+{
+	char	 line[1024];
+	int	 n = 0;
+	FILE	*f;
+
+	if ((f = fopen(px->log, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strstr(line, needle) != NULL)
+			n++;
+	fclose(f);
+	return n;
+}
+
 static void
 proxy_stop(struct proxy *px)
 {
@@ -105,6 +121,12 @@ proxy_stop(struct proxy *px)
 	if (st != -1 && WIFSIGNALED(st)) {
 		proxy_dump_log(px);
 		fail_msg("oracle-proxy died by signal %d", WTERMSIG(st));
+	}
+	/* Sanitizer builds: the child's reports land in its log. */
+	if (proxy_log_count(px, "runtime error") != 0 ||
+	    proxy_log_count(px, "Sanitizer") != 0) {
+		proxy_dump_log(px);
+		fail_msg("oracle-proxy: sanitizer report");
 	}
 	unlink(px->conf);
 	unlink(px->log);
@@ -544,22 +566,6 @@ test_dropped_connection(void **state)
 	proxy_call(&px, PROTO_ORACLE_REPORT, REPORT_BODY, &a, 5000);
 	assert_int_equal(a.outcome, PROTO_ORACLE_UNAVAILABLE);
 	proxy_stop(&px);
-}
-
-static int
-proxy_log_count(const struct proxy *px, const char *needle)
-{
-	char	 line[1024];
-	int	 n = 0;
-	FILE	*f;
-
-	if ((f = fopen(px->log, "r")) == NULL)
-		return 0;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (strstr(line, needle) != NULL)
-			n++;
-	fclose(f);
-	return n;
 }
 
 /*
