@@ -13,10 +13,14 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <jansson.h>
 
 #include "log.h"
 #include "master/child.h"
 #include "master/proto.h"
+#include "learn.h"
+#include "learner.h"
+#include "lookup.h"
 #include "store.h"
 
 struct learner_peer {
@@ -26,7 +30,8 @@ struct learner_peer {
 	unsigned int			 waiting; /* Redis replies due */
 };
 
-struct learner_status_ctx {
+/* One request of a worker being worked on. */
+struct learner_req {
 	struct learner_peer	*peer;
 	uint32_t		 id;
 };
@@ -58,56 +63,93 @@ learner_drop_worker(struct learner_peer *p, int misbehaved)
 	learner_peer_release(p);
 }
 
+const struct guardian_config *
+learner_config(void)
+{
+	return &l.c.cfg;
+}
+
+void
+learner_req_reply(struct learner_req *req, uint32_t type,
+    const struct msg *m)
+{
+	struct learner_peer	*p = req->peer;
+
+	if (p->chan != NULL &&
+	    ipc_chan_send(p->chan, type, req->id, m, -1) == -1)
+		log_warn("%s: reply to worker %ld", __func__, (long)p->pid);
+}
+
+void
+learner_req_done(struct learner_req *req)
+{
+	struct learner_peer	*p = req->peer;
+
+	p->waiting--;
+	free(req);
+	learner_peer_release(p);
+}
+
+long
+learner_req_pid(const struct learner_req *req)
+{
+	return (long)req->peer->pid;
+}
+
 static void
 learner_status_done(int ok, int64_t seq, const char *node_id, void *arg)
 {
-	struct learner_status_ctx	*ctx = arg;
-	struct learner_peer		*p = ctx->peer;
-	struct msg			 m;
+	struct learner_req	*req = arg;
+	struct msg		 m;
 
-	p->waiting--;
-	if (p->chan != NULL) {
-		msg_init(&m);
-		msg_add_u8(&m, ok ? 1 : 0);
-		msg_add_u64(&m, (uint64_t)seq);
-		msg_add_str(&m, node_id != NULL ? node_id : "");
-		if (ipc_chan_send(p->chan, PROTO_STATUS_REPLY, ctx->id, &m,
-		    -1) == -1)
-			log_warn("%s: reply to worker %ld", __func__,
-			    (long)p->pid);
-		msg_free(&m);
-	}
-	free(ctx);
-	learner_peer_release(p);
+	msg_init(&m);
+	msg_add_u8(&m, ok ? 1 : 0);
+	msg_add_u64(&m, (uint64_t)seq);
+	msg_add_str(&m, node_id != NULL ? node_id : "");
+	learner_req_reply(req, PROTO_STATUS_REPLY, &m);
+	msg_free(&m);
+	learner_req_done(req);
 }
 
 static void
 learner_dispatch_worker(struct ipc_chan *chan, const struct ipc_hdr *hdr,
     struct msg_reader *r, int fd, void *arg)
 {
-	struct learner_peer		*p = arg;
-	struct learner_status_ctx	*ctx;
+	struct learner_peer	*p = arg;
+	struct learner_req	*req;
+	int			 rc = -1;
 
 	(void)chan;
 	if (fd != -1)
 		close(fd);
-	if (!proto_permitted(PROC_LEARNER, PROC_WORKER, hdr->type) ||
-	    msg_end(r) == -1) {
-		log_warnx("%s: worker %ld sent a forbidden or malformed "
-		    "message (type %u): dropping it", __func__, (long)p->pid,
-		    hdr->type);
-		learner_drop_worker(p, 1);
-		return;
-	}
-	/* PROTO_STATUS_REQUEST, the only type in the permit table. */
-	if ((ctx = malloc(sizeof(*ctx))) == NULL) {
+	if (!proto_permitted(PROC_LEARNER, PROC_WORKER, hdr->type))
+		goto bad;
+	if ((req = malloc(sizeof(*req))) == NULL) {
 		log_warn("%s: malloc", __func__);
 		return;
 	}
-	ctx->peer = p;
-	ctx->id = hdr->id;
+	req->peer = p;
+	req->id = hdr->id;
 	p->waiting++;
-	store_status(learner_status_done, ctx);
+	switch (hdr->type) {
+	case PROTO_STATUS_REQUEST:
+		if ((rc = msg_end(r)) == 0)
+			store_status(learner_status_done, req);
+		break;
+	case PROTO_ANALYZE_REQUEST:
+		rc = lookup_start(req, r);
+		break;
+	case PROTO_REPORT_REQUEST:
+		rc = learn_start(req, r);
+		break;
+	}
+	if (rc == 0)
+		return;
+	learner_req_done(req);
+ bad:
+	log_warnx("%s: worker %ld sent a forbidden or malformed message "
+	    "(type %u): dropping it", __func__, (long)p->pid, hdr->type);
+	learner_drop_worker(p, 1);
 }
 
 static void
@@ -204,6 +246,11 @@ learner_main(const char *config_path)
 	/* Resolve and start connecting while files may still be read. */
 	if (store_init(l.c.base, &sp, err, sizeof(err)) == -1)
 		fatalx("%s: %s", __func__, err);
+	/*
+	 * jansson seeds its hash tables on first use by reading
+	 * /dev/urandom, which the filter forbids: seed it now.
+	 */
+	json_object_seed(0);
 	child_sandbox(&l.c, 0);
 	child_ready(&l.c);
 	event_base_dispatch(l.c.base);

@@ -424,6 +424,12 @@ store_status(store_status_cb cb, void *arg)
 	}
 }
 
+redisAsyncContext *
+store_async(void)
+{
+	return store.state == STORE_READY ? store.ac : NULL;
+}
+
 void
 store_close(void)
 {

@@ -39,6 +39,10 @@ typedef void (*store_status_cb)(int ok, int64_t seq, const char *node_id,
 	    void *arg);
 void	store_status(store_status_cb, void *arg);
 
+/* The connection for pipelined commands, or NULL while not ready. */
+struct redisAsyncContext;
+struct redisAsyncContext *store_async(void);
+
 /* Drops the connection (used at exit). */
 void	store_close(void);
 

@@ -21,8 +21,10 @@
 
 #include "common/config.h"
 #include "log.h"
+#include "analyze.h"
 #include "http.h"
 #include "metrics.h"
+#include "report.h"
 #include "stats.h"
 #include "worker.h"
 
@@ -36,6 +38,9 @@ struct http_route {
 };
 
 static const struct http_route http_routes[] = {
+	/* Upstream counts a scan before its method check: analyze checks. */
+	{ "/analyze", HTTP_ANY, analyze_request },
+	{ "/report", HTTP_POST_ONLY, report_request },
 	{ "/status", HTTP_ANY, worker_status_request },
 	{ "/metrics", HTTP_ANY, worker_metrics_request },
 };

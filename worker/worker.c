@@ -6,6 +6,7 @@
  * id, so many lookups can be in flight at once.
  */
 #include <sys/queue.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 
 #include <fcntl.h>
@@ -16,27 +17,30 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <jansson.h>
 #include <evhtp.h>
 
 #include "config.h"
 #include "buf.h"
 #include "log.h"
+#include "stats.h"
 #include "master/child.h"
 #include "master/proto.h"
 #include "http.h"
 #include "stats.h"
 #include "worker.h"
 
-/* A learner that does not answer within this is treated as down. */
-#define WORKER_PEER_TIMEOUT_S	5
 /* SIGQUIT: in-flight requests get this long to finish. */
 #define WORKER_DRAIN_TIMEOUT_S	30
 
 struct worker_pending {
 	TAILQ_ENTRY(worker_pending)	 entry;
 	uint32_t			 id;
+	enum worker_peer		 peer;
 	evhtp_request_t			*req;	/* NULL: client went away */
 	struct event			*timeout;
+	worker_reply_cb			 cb;
+	void				*arg;
 };
 
 static struct {
@@ -44,6 +48,8 @@ static struct {
 	struct ipc_chan			*learner;
 	struct ipc_chan			*oracle;
 	uint32_t			 next_id;
+	uint64_t			 rid_base;
+	uint64_t			 rid_count;
 	int				 draining;
 	TAILQ_HEAD(, worker_pending)	 pending;
 } w;
@@ -67,31 +73,83 @@ worker_pending_find(uint32_t id)
 	return NULL;
 }
 
-/* Answers a paused request and lets evhtp carry on with the connection. */
-static void
+void
 worker_finish(evhtp_request_t *req, int status, const char *json)
 {
 	http_reply_json(req, status, json);
 	evhtp_request_resume(req);
 }
 
+/* Hands a reply (or NULL: no reply will come) to the asker. */
 static void
-worker_fail_pending(struct worker_pending *p)
+worker_complete(struct worker_pending *p, uint32_t type, struct msg_reader *r)
 {
-	if (p->req != NULL)
-		worker_finish(p->req, 503, "{\"error\":\"Redis unavailable\"}");
+	worker_reply_cb	 cb = p->cb;
+	evhtp_request_t	*req = p->req;
+	void		*arg = p->arg;
+
 	worker_pending_free(p);
+	cb(req, type, r, arg);
 }
 
 static void
 worker_pending_timeout(evutil_socket_t fd, short events, void *arg)
 {
+	struct worker_pending	*p = arg;
+
 	(void)fd;
 	(void)events;
-	log_warnx("%s: learner did not answer request %u", __func__,
-	    ((struct worker_pending *)arg)->id);
-	stats_add(STATS_LOOKUP_TIMEOUTS, 1);
-	worker_fail_pending(arg);
+	log_warnx("%s: %s did not answer request %u", __func__,
+	    p->peer == WORKER_LEARNER ? "learner" : "oracle-proxy", p->id);
+	if (p->peer == WORKER_LEARNER)
+		stats_add(STATS_LOOKUP_TIMEOUTS, 1);
+	worker_complete(p, 0, NULL);
+}
+
+int
+worker_ask(enum worker_peer peer, uint32_t type, const struct msg *m,
+    unsigned int timeout_s, evhtp_request_t *req, worker_reply_cb cb,
+    void *arg)
+{
+	struct worker_pending	*p;
+	struct ipc_chan		*chan;
+	struct timeval		 tv = { (time_t)timeout_s, 0 };
+
+	chan = peer == WORKER_LEARNER ? w.learner : w.oracle;
+	if (chan == NULL || (p = calloc(1, sizeof(*p))) == NULL)
+		return -1;
+	p->id = ++w.next_id;
+	p->peer = peer;
+	p->req = req;
+	p->cb = cb;
+	p->arg = arg;
+	if ((p->timeout = evtimer_new(w.c.base, worker_pending_timeout,
+	    p)) == NULL) {
+		free(p);
+		return -1;
+	}
+	if (ipc_chan_send(chan, type, p->id, m, -1) == -1) {
+		log_warn("%s: %s", __func__, proto_type_name(type));
+		event_free(p->timeout);
+		free(p);
+		return -1;
+	}
+	TAILQ_INSERT_TAIL(&w.pending, p, entry);
+	evtimer_add(p->timeout, &tv);
+	return 0;
+}
+
+const struct guardian_config *
+worker_config(void)
+{
+	return &w.c.cfg;
+}
+
+void
+worker_request_id(char out[WORKER_REQUEST_ID_SIZE])
+{
+	snprintf(out, WORKER_REQUEST_ID_SIZE, "%016" PRIx64,
+	    w.rid_base + w.rid_count++);
 }
 
 void
@@ -127,25 +185,24 @@ worker_json_escape(struct buf *b, const char *s)
 }
 
 static void
-worker_status_reply(struct worker_pending *p, struct msg_reader *r)
+worker_status_reply(evhtp_request_t *req, uint32_t type, struct msg_reader *r,
+    void *arg)
 {
 	struct buf	 b;
 	const char	*node_id;
 	uint64_t	 seq;
 	uint8_t		 ok;
 
-	if (msg_get_u8(r, &ok) == -1 || msg_get_u64(r, &seq) == -1 ||
-	    msg_get_str(r, &node_id, NULL) == -1 || msg_end(r) == -1) {
-		log_warnx("%s: malformed STATUS_REPLY", __func__);
-		worker_fail_pending(p);
+	(void)arg;
+	if (req == NULL)
 		return;
-	}
-	if (p->req == NULL) {
-		worker_pending_free(p);
-		return;
-	}
-	if (!ok) {
-		worker_fail_pending(p);
+	if (r == NULL || type != PROTO_STATUS_REPLY ||
+	    msg_get_u8(r, &ok) == -1 || msg_get_u64(r, &seq) == -1 ||
+	    msg_get_str(r, &node_id, NULL) == -1 || msg_end(r) == -1 ||
+	    !ok) {
+		if (r != NULL && type != PROTO_STATUS_REPLY)
+			log_warnx("%s: malformed STATUS_REPLY", __func__);
+		worker_finish(req, 503, "{\"error\":\"Redis unavailable\"}");
 		return;
 	}
 	/* Keys sorted, as Go's map encoding writes them upstream. */
@@ -155,11 +212,10 @@ worker_status_reply(struct worker_pending *p, struct msg_reader *r)
 	worker_json_escape(&b, node_id);
 	buf_printf(&b, "\",\"version\":\"%s\"}", GUARDIAN_COMPAT_VERSION);
 	if (buf_failed(&b))
-		worker_finish(p->req, 500, "{\"error\":\"internal error\"}");
+		worker_finish(req, 500, "{\"error\":\"internal error\"}");
 	else
-		worker_finish(p->req, 200, (const char *)b.data);
+		worker_finish(req, 200, (const char *)b.data);
 	buf_free(&b);
-	worker_pending_free(p);
 }
 
 static void
@@ -167,12 +223,19 @@ worker_drop_peer(struct ipc_chan **chanp)
 {
 	struct worker_pending	*p, *next;
 
+	enum worker_peer	 peer;
+
+	peer = chanp == &w.learner ? WORKER_LEARNER : WORKER_ORACLE;
 	ipc_chan_free(*chanp);
 	*chanp = NULL;
-	/* Every lookup in flight went to that peer: none will be answered. */
+	/* What is in flight to that peer will not be answered. */
 	for (p = TAILQ_FIRST(&w.pending); p != NULL; p = next) {
 		next = TAILQ_NEXT(p, entry);
-		worker_fail_pending(p);
+		if (p->peer == peer) {
+			worker_complete(p, 0, NULL);
+			/* The callback may have queued to the other peer. */
+			next = TAILQ_FIRST(&w.pending);
+		}
 	}
 }
 
@@ -192,24 +255,32 @@ worker_dispatch_learner(struct ipc_chan *chan, const struct ipc_hdr *hdr,
 		worker_drop_peer(&w.learner);
 		return;
 	}
-	if ((p = worker_pending_find(hdr->id)) == NULL)
+	if ((p = worker_pending_find(hdr->id)) == NULL ||
+	    p->peer != WORKER_LEARNER)
 		return;		/* timed out meanwhile */
-	worker_status_reply(p, r);
+	worker_complete(p, hdr->type, r);
 }
 
 static void
 worker_dispatch_oracle(struct ipc_chan *chan, const struct ipc_hdr *hdr,
     struct msg_reader *r, int fd, void *arg)
 {
+	struct worker_pending	*p;
+
 	(void)chan;
-	(void)r;
 	(void)arg;
 	if (fd != -1)
 		close(fd);
-	/* No request of ours goes to the oracle-proxy yet. */
-	log_warnx("%s: unexpected %s from oracle-proxy", __func__,
-	    proto_type_name(hdr->type));
-	worker_drop_peer(&w.oracle);
+	if (!proto_permitted(PROC_WORKER, PROC_ORACLE, hdr->type)) {
+		log_warnx("%s: unexpected %s from oracle-proxy", __func__,
+		    proto_type_name(hdr->type));
+		worker_drop_peer(&w.oracle);
+		return;
+	}
+	if ((p = worker_pending_find(hdr->id)) == NULL ||
+	    p->peer != WORKER_ORACLE)
+		return;		/* timed out meanwhile */
+	worker_complete(p, hdr->type, r);
 }
 
 static void
@@ -256,30 +327,11 @@ worker_on_master(const struct ipc_hdr *hdr, struct msg_reader *r, int fd)
 void
 worker_status_request(evhtp_request_t *req)
 {
-	struct worker_pending	*p;
-	struct timeval		 tv = { WORKER_PEER_TIMEOUT_S, 0 };
-
-	if (w.learner == NULL || (p = calloc(1, sizeof(*p))) == NULL) {
+	if (worker_ask(WORKER_LEARNER, PROTO_STATUS_REQUEST, NULL,
+	    WORKER_PEER_TIMEOUT_S, req, worker_status_reply, NULL) == -1) {
 		http_reply_error(req, 503, "Redis unavailable");
 		return;
 	}
-	p->id = ++w.next_id;
-	p->req = req;
-	if ((p->timeout = evtimer_new(w.c.base, worker_pending_timeout,
-	    p)) == NULL) {
-		free(p);
-		http_reply_error(req, 503, "Redis unavailable");
-		return;
-	}
-	if (ipc_chan_send(w.learner, PROTO_STATUS_REQUEST, p->id, NULL,
-	    -1) == -1) {
-		event_free(p->timeout);
-		free(p);
-		http_reply_error(req, 503, "Redis unavailable");
-		return;
-	}
-	TAILQ_INSERT_TAIL(&w.pending, p, entry);
-	evtimer_add(p->timeout, &tv);
 	evhtp_request_pause(req);
 }
 
@@ -332,6 +384,10 @@ worker_main(const char *config_path)
 	int	tcp_fd, unix_fd;
 
 	tcp_fd = worker_inherited(PROC_FD_LISTEN_TCP);
+	/* Request ids: a random start, then a counter. */
+	if (getrandom(&w.rid_base, sizeof(w.rid_base), 0) !=
+	    sizeof(w.rid_base))
+		w.rid_base = (uint64_t)getpid() << 32;
 	unix_fd = worker_inherited(PROC_FD_LISTEN_UNIX);
 	TAILQ_INIT(&w.pending);
 	w.c.on_master = worker_on_master;
@@ -340,6 +396,11 @@ worker_main(const char *config_path)
 	if (http_init(w.c.base, &w.c.cfg, tcp_fd, unix_fd, err,
 	    sizeof(err)) == -1)
 		fatalx("%s: %s", __func__, err);
+	/*
+	 * jansson seeds its hash tables on first use by reading
+	 * /dev/urandom, which the filter forbids: seed it now.
+	 */
+	json_object_seed(0);
 	child_sandbox(&w.c, 1);
 	child_ready(&w.c);
 	event_base_dispatch(w.c.base);

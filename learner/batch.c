@@ -1,0 +1,248 @@
+/*
+ * Pipelined Redis commands with copied replies.  hiredis answers the
+ * commands of one connection in the order they were sent, so each reply
+ * fills the next slot that was sent; a command that could not be queued
+ * is an error slot at once and gets no callback.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hiredis/hiredis.h>
+#include <hiredis/async.h>
+
+#include "batch.h"
+#include "log.h"
+#include "store.h"
+
+struct batch {
+	struct batch_slot	*slots;
+	size_t			 n;
+	size_t			 cap;
+	size_t			 next;		/* next slot a reply fills */
+	size_t			 pending;
+	int			 running;
+	char			 error[128];
+	batch_done_cb		 done;
+	void			*arg;
+};
+
+struct batch *
+batch_new(batch_done_cb done, void *arg)
+{
+	struct batch	*b;
+
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return NULL;
+	b->done = done;
+	b->arg = arg;
+	return b;
+}
+
+static void
+batch_error(struct batch *b, const char *why)
+{
+	if (b->error[0] == '\0')
+		snprintf(b->error, sizeof(b->error), "%s", why);
+}
+
+static char *
+batch_copy(const char *s, size_t len, size_t *outlen, int *truncated)
+{
+	char	*c;
+
+	if (len > BATCH_STR_MAX) {
+		len = BATCH_STR_MAX;
+		*truncated = 1;
+	}
+	if ((c = malloc(len + 1)) == NULL)
+		return NULL;
+	memcpy(c, s, len);
+	c[len] = '\0';
+	if (outlen != NULL)
+		*outlen = len;
+	return c;
+}
+
+static void
+batch_fill(struct batch *b, struct batch_slot *s, const redisReply *r)
+{
+	size_t	i, n;
+
+	if (r == NULL || r->type == REDIS_REPLY_ERROR) {
+		s->type = BATCH_ERROR;
+		batch_error(b, r != NULL && r->str != NULL ? r->str :
+		    "connection lost");
+		return;
+	}
+	switch (r->type) {
+	case REDIS_REPLY_NIL:
+		s->type = BATCH_NIL;
+		return;
+	case REDIS_REPLY_INTEGER:
+		s->type = BATCH_INTEGER;
+		s->integer = r->integer;
+		return;
+	case REDIS_REPLY_STRING:
+	case REDIS_REPLY_STATUS:
+		if ((s->str = batch_copy(r->str, r->len, &s->len,
+		    &s->truncated)) == NULL)
+			break;
+		s->type = BATCH_STRING;
+		return;
+	case REDIS_REPLY_ARRAY:
+		n = r->elements;
+		if (n > BATCH_ARRAY_MAX) {
+			n = BATCH_ARRAY_MAX;
+			s->truncated = 1;
+		}
+		if (n > 0 && (s->elems = calloc(n, sizeof(char *))) == NULL)
+			break;
+		s->type = BATCH_ARRAY;
+		for (i = 0; i < n; i++) {
+			if (r->element[i]->type != REDIS_REPLY_STRING)
+				continue;
+			if ((s->elems[s->nelems] = batch_copy(
+			    r->element[i]->str, r->element[i]->len, NULL,
+			    &s->truncated)) == NULL)
+				break;
+			s->nelems++;
+		}
+		return;
+	default:
+		break;
+	}
+	s->type = BATCH_ERROR;
+	batch_error(b, "unexpected reply or out of memory");
+}
+
+static void
+batch_finish(struct batch *b)
+{
+	if (b->running && b->pending == 0) {
+		b->running = 0;
+		b->done(b, b->arg);
+	}
+}
+
+static void
+batch_reply_cb(redisAsyncContext *ac, void *r, void *privdata)
+{
+	struct batch	*b = privdata;
+
+	(void)ac;
+	while (b->next < b->n && !b->slots[b->next].sent)
+		b->next++;
+	if (b->next >= b->n || b->pending == 0) {
+		log_warnx("%s: reply without a command", __func__);
+		return;
+	}
+	batch_fill(b, &b->slots[b->next++], r);
+	b->pending--;
+	batch_finish(b);
+}
+
+size_t
+batch_cmd(struct batch *b, const char *fmt, ...)
+{
+	redisAsyncContext	*ac;
+	struct batch_slot	*s;
+	va_list			 ap;
+	size_t			 cap;
+	int			 rc = REDIS_ERR;
+
+	if (b->n == b->cap) {
+		cap = b->cap == 0 ? 64 : b->cap * 2;
+		if ((s = reallocarray(b->slots, cap, sizeof(*s))) == NULL) {
+			/* Reuse the last slot as the error: callers see it. */
+			batch_error(b, "out of memory");
+			if (b->n == 0)
+				return 0;
+			return b->n - 1;
+		}
+		b->slots = s;
+		b->cap = cap;
+	}
+	s = &b->slots[b->n];
+	memset(s, 0, sizeof(*s));
+	if ((ac = store_async()) != NULL) {
+		va_start(ap, fmt);
+		rc = redisvAsyncCommand(ac, batch_reply_cb, b, fmt, ap);
+		va_end(ap);
+	}
+	if (rc == REDIS_OK) {
+		s->sent = 1;
+		b->pending++;
+	} else {
+		s->type = BATCH_ERROR;
+		batch_error(b, ac == NULL ? "redis unavailable" :
+		    "cannot queue command");
+	}
+	return b->n++;
+}
+
+void
+batch_run(struct batch *b)
+{
+	b->running = 1;
+	batch_finish(b);
+}
+
+const struct batch_slot *
+batch_slot(const struct batch *b, size_t i)
+{
+	static const struct batch_slot	error_slot = { .type = BATCH_ERROR };
+
+	return i < b->n ? &b->slots[i] : &error_slot;
+}
+
+size_t
+batch_count(const struct batch *b)
+{
+	return b->n;
+}
+
+size_t
+batch_errors(const struct batch *b)
+{
+	size_t	i, e = 0;
+
+	for (i = 0; i < b->n; i++)
+		if (b->slots[i].type == BATCH_ERROR)
+			e++;
+	return e;
+}
+
+const char *
+batch_error_text(const struct batch *b)
+{
+	return b->error;
+}
+
+void
+batch_reset(struct batch *b)
+{
+	size_t	i, j;
+
+	for (i = 0; i < b->n; i++) {
+		free(b->slots[i].str);
+		for (j = 0; j < b->slots[i].nelems; j++)
+			free(b->slots[i].elems[j]);
+		free(b->slots[i].elems);
+	}
+	b->n = 0;
+	b->next = 0;
+	b->pending = 0;
+	b->error[0] = '\0';
+}
+
+void
+batch_free(struct batch *b)
+{
+	if (b == NULL)
+		return;
+	batch_reset(b);
+	free(b->slots);
+	free(b);
+}

@@ -1,0 +1,616 @@
+/*
+ * One /analyze message, in at most three pipelined round trips:
+ *
+ *   1. the scan record SET (first request of a message only) and, for
+ *      every digest, GET mi:oracle_cache:<d> and EXISTS of its 20 oc_f:,
+ *      20 lg_f: and 20 mi_f: band keys (one EXISTS per key: the count
+ *      of a multi-key EXISTS would not say which keys exist);
+ *   2. SMEMBERS of the existing oc_f:/lg_f: keys of digests with >= 4 of
+ *      them, up to the first digest that is certainly decided;
+ *   3. GET lg_s: of the lg_f: members within distance 70.
+ *
+ * Then decide.c decides in memory and one more pipeline, not waited for,
+ * applies the TTL refreshes for the digests upstream's sequential loop
+ * would have reached.  The scan record is written before the answer, so a
+ * /report that follows the answer finds it.
+ *
+ * TTL rule (docs/redis-schema.md): as upstream, the existing lg_f: keys
+ * of a digest with >= 4 of them are refreshed to the retention; in
+ * addition the local medoid that explains the verdict (the closest within
+ * 70) gets its 20 band keys and its lg_s: score refreshed together, so a
+ * medoid in use never keeps its bands while its score expires.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "common/config.h"
+#include "common/stats.h"
+#include "log.h"
+#include "lsh.h"
+#include "master/proto.h"
+#include "master/proto_analyze.h"
+#include "batch.h"
+#include "decide.h"
+#include "learner.h"
+#include "lookup.h"
+#include "store.h"
+#include "verdict.h"
+
+#define LOOKUP_SCAN_TTL		(7 * 24 * 3600)
+#define LOOKUP_CACHE_SPAM_TTL	3600
+#define LOOKUP_CACHE_OTHER_TTL	300
+#define LOOKUP_NONE		((size_t)-1)
+/* Candidates considered per digest and namespace. */
+#define LOOKUP_MAX_CANDIDATES	BATCH_ARRAY_MAX
+
+enum lookup_ns { NS_OC, NS_LG, NS_MI, NS_COUNT };
+static const char *const lookup_prefix[NS_COUNT] = { "oc_f", "lg_f", "mi_f" };
+
+struct lookup_digest {
+	const char		*digest;
+	struct tlsh_digest	 parsed;
+	char			 bands[LSH_BANDS][LSH_BAND_SIZE];
+	size_t			 nbands;
+	size_t			 cache_slot;
+	size_t			 exists_slot[NS_COUNT];
+	unsigned char		 exists[NS_COUNT][LSH_BANDS];
+	size_t			 members_slot[2][LSH_BANDS];
+	struct decide_candidate	*cand[2];
+	size_t			 ncand[2];
+	size_t			*score_slot;	/* per lg candidate */
+};
+
+struct lookup {
+	struct learner_req		*req;
+	struct proto_analyze_request	 q;
+	struct batch			*b[3];
+	size_t				 n;
+	struct lookup_digest		*ld;
+	struct decide_digest		*dd;
+	int				 proximity;
+	int				 degraded;
+	int				 oracle_spam;
+	struct decide_cache		 oracle;
+	unsigned int			 partial;
+	unsigned int			 complete;
+};
+
+static void	lookup_stage1(struct batch *, void *);
+static void	lookup_stage2(struct batch *, void *);
+static void	lookup_stage3(struct batch *, void *);
+
+static void
+lookup_free(struct lookup *lk)
+{
+	size_t	i;
+
+	if (lk->ld != NULL)
+		for (i = 0; i < lk->n; i++) {
+			free(lk->ld[i].cand[0]);
+			free(lk->ld[i].cand[1]);
+			free(lk->ld[i].score_slot);
+		}
+	free(lk->ld);
+	free(lk->dd);
+	for (i = 0; i < 3; i++)
+		batch_free(lk->b[i]);
+	proto_analyze_request_free(&lk->q);
+	learner_req_done(lk->req);
+	free(lk);
+}
+
+static void
+lookup_check_errors(struct lookup *lk, struct batch *b, const char *stage)
+{
+	if (batch_errors(b) == 0)
+		return;
+	if (!lk->degraded)
+		stats_add(STATS_REDIS_ERRORS, 1);
+	lk->degraded = 1;
+	log_warnx("lookup_%s: request %s: %zu redis command(s) failed: %s",
+	    stage, lk->q.request_id, batch_errors(b), batch_error_text(b));
+}
+
+static void
+lookup_scan_record(struct lookup *lk, struct batch *b)
+{
+	struct buf	v;
+	uint32_t	i;
+
+	/* Go encodes a nil slice as null; upstream stores it that way. */
+	buf_init(&v, 0);
+	if (lk->q.ndigests == 0)
+		buf_printf(&v, "{\"hashes\":null");
+	else {
+		buf_printf(&v, "{\"hashes\":[");
+		for (i = 0; i < lk->q.ndigests; i++)
+			buf_printf(&v, "%s\"%s\"", i > 0 ? "," : "",
+			    lk->q.digests[i]);
+		buf_putc(&v, ']');
+	}
+	buf_printf(&v, ",\"timestamp\":%lld}", (long long)time(NULL));
+	if (buf_failed(&v))
+		log_warnx("%s: out of memory", __func__);
+	else
+		batch_cmd(b, "SET mi:msgid:%s %s EX %d", lk->q.msgid_hash,
+		    (const char *)v.data, LOOKUP_SCAN_TTL);
+	buf_free(&v);
+}
+
+/*
+ * The Oracle's answer about digests[start - 1], brought back by the
+ * worker: a decodable verdict is cached as upstream does (spam for an
+ * hour with its bands in oc_f:, anything else for five minutes).
+ */
+static void
+lookup_oracle_answer(struct lookup *lk, struct batch *b)
+{
+	const char	*d = lk->q.digests[lk->q.start - 1];
+	char		 bands[LSH_BANDS][LSH_BAND_SIZE];
+	struct buf	 v;
+	size_t		 i, nb;
+	int		 ok, spam;
+
+	ok = lk->q.oracle == 1 + PROTO_ORACLE_OK &&
+	    verdict_parse(lk->q.oracle_body, lk->q.oracle_len, 1,
+	    &lk->oracle) == 0;
+	spam = ok && strcmp(lk->oracle.action, "spam") == 0;
+	if (spam) {
+		lk->oracle_spam = 1;
+		lk->complete++;
+	} else {
+		lk->proximity = 1;
+		lk->partial++;
+	}
+	if (!ok)
+		return;
+	buf_init(&v, 0);
+	verdict_encode(&v, &lk->oracle);
+	if (!buf_failed(&v))
+		batch_cmd(b, "SET mi:oracle_cache:%s %s EX %d", d,
+		    (const char *)v.data, spam ? LOOKUP_CACHE_SPAM_TTL :
+		    LOOKUP_CACHE_OTHER_TTL);
+	buf_free(&v);
+	if (!spam)
+		return;
+	nb = lsh_bands(d, bands);
+	for (i = 0; i < nb; i++) {
+		batch_cmd(b, "SADD oc_f:%s %s", bands[i], d);
+		batch_cmd(b, "EXPIRE oc_f:%s %d", bands[i],
+		    LOOKUP_CACHE_SPAM_TTL);
+	}
+}
+
+int
+lookup_start(struct learner_req *req, struct msg_reader *r)
+{
+	struct lookup		*lk;
+	struct lookup_digest	*ld;
+	size_t			 i, j, k;
+
+	if ((lk = calloc(1, sizeof(*lk))) == NULL) {
+		log_warn("%s: calloc", __func__);
+		return -1;
+	}
+	if (proto_analyze_request_decode(r, &lk->q) == -1) {
+		free(lk);
+		return -1;
+	}
+	lk->req = req;
+	lk->proximity = (lk->q.flags & PROTO_ANALYZE_F_PROXIMITY) != 0;
+	lk->degraded = (lk->q.flags & PROTO_ANALYZE_F_DEGRADED) != 0;
+	lk->n = lk->q.ndigests - lk->q.start;
+	for (i = 0; i < 3; i++)
+		if ((lk->b[i] = batch_new(i == 0 ? lookup_stage1 : i == 1 ?
+		    lookup_stage2 : lookup_stage3, lk)) == NULL)
+			goto oom;
+	if (lk->n > 0 && ((lk->ld = calloc(lk->n, sizeof(*lk->ld))) == NULL ||
+	    (lk->dd = calloc(lk->n, sizeof(*lk->dd))) == NULL))
+		goto oom;
+	if (lk->q.start > 0)
+		lookup_oracle_answer(lk, lk->b[0]);
+	else if (lk->q.msgid_hash[0] != '\0')
+		lookup_scan_record(lk, lk->b[0]);
+	for (i = 0; i < lk->n && !lk->oracle_spam; i++) {
+		ld = &lk->ld[i];
+		ld->digest = lk->q.digests[lk->q.start + i];
+		tlsh_parse(ld->digest, &ld->parsed);
+		ld->nbands = lsh_bands(ld->digest, ld->bands);
+		ld->cache_slot = batch_cmd(lk->b[0], "GET mi:oracle_cache:%s",
+		    ld->digest);
+		for (k = 0; k < NS_COUNT; k++)
+			for (j = 0; j < ld->nbands; j++) {
+				size_t	s = batch_cmd(lk->b[0], "EXISTS %s:%s",
+				    lookup_prefix[k], ld->bands[j]);
+
+				if (j == 0)
+					ld->exists_slot[k] = s;
+			}
+	}
+	batch_run(lk->b[0]);
+	return 0;
+ oom:
+	log_warn("%s: out of memory", __func__);
+	for (i = 0; i < 3; i++)
+		batch_free(lk->b[i]);
+	proto_analyze_request_free(&lk->q);
+	free(lk->ld);
+	free(lk->dd);
+	free(lk);
+	return -1;
+}
+
+static unsigned int
+lookup_count(const struct lookup_digest *ld, enum lookup_ns ns)
+{
+	unsigned int	n = 0;
+	size_t		j;
+
+	for (j = 0; j < ld->nbands; j++)
+		n += ld->exists[ns][j];
+	return n;
+}
+
+static void
+lookup_stage1(struct batch *b, void *arg)
+{
+	struct lookup			*lk = arg;
+	struct lookup_digest		*ld;
+	const struct batch_slot		*s;
+	size_t				 i, j, k;
+
+	lookup_check_errors(lk, b, "stage1");
+	if (lk->oracle_spam) {
+		lookup_stage3(lk->b[2], lk);
+		return;
+	}
+	for (i = 0; i < lk->n; i++) {
+		ld = &lk->ld[i];
+		lk->dd[i].digest = ld->digest;
+		s = batch_slot(b, ld->cache_slot);
+		if (s->type == BATCH_STRING && verdict_parse(s->str, s->len, 0,
+		    &lk->dd[i].cache) == -1)
+			log_debug("%s: unreadable mi:oracle_cache:%s",
+			    __func__, ld->digest);
+		for (k = 0; k < NS_COUNT; k++)
+			for (j = 0; j < ld->nbands; j++) {
+				s = batch_slot(b, ld->exists_slot[k] + j);
+				ld->exists[k][j] = s->type == BATCH_INTEGER &&
+				    s->integer > 0;
+			}
+		lk->dd[i].oc_bands = lookup_count(ld, NS_OC);
+		lk->dd[i].lg_bands = lookup_count(ld, NS_LG);
+		lk->dd[i].mi_bands = lookup_count(ld, NS_MI);
+	}
+	/* Members, up to the first digest an exact cache hit decides. */
+	for (i = 0; i < lk->n; i++) {
+		ld = &lk->ld[i];
+		for (k = 0; k < 2; k++)
+			for (j = 0; j < LSH_BANDS; j++)
+				ld->members_slot[k][j] = LOOKUP_NONE;
+		if (lk->dd[i].cache.present &&
+		    strcmp(lk->dd[i].cache.action, "spam") == 0)
+			break;
+		for (k = 0; k < 2; k++) {
+			unsigned int c = k == 0 ? lk->dd[i].oc_bands :
+			    lk->dd[i].lg_bands;
+
+			if (c < DECIDE_MIN_BANDS)
+				continue;
+			for (j = 0; j < ld->nbands; j++)
+				if (ld->exists[k][j])
+					ld->members_slot[k][j] = batch_cmd(
+					    lk->b[1], "SMEMBERS %s:%s",
+					    lookup_prefix[k], ld->bands[j]);
+		}
+	}
+	batch_run(lk->b[1]);
+}
+
+static int
+lookup_strcmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The union of the members of the fetched sets, with distances. */
+static void
+lookup_candidates(struct lookup *lk, struct lookup_digest *ld, int k)
+{
+	const struct batch_slot	*s;
+	struct tlsh_digest	 t;
+	const char		**all = NULL, **tmp;
+	size_t			 n = 0, cap = 0, i, j, out = 0;
+
+	for (j = 0; j < LSH_BANDS; j++) {
+		if (ld->members_slot[k][j] == LOOKUP_NONE)
+			continue;
+		s = batch_slot(lk->b[1], ld->members_slot[k][j]);
+		if (s->type != BATCH_ARRAY)
+			continue;
+		if (s->truncated)
+			log_warnx("%s: %s:%s has more than %d members, only "
+			    "those are compared", __func__, lookup_prefix[k],
+			    ld->bands[j], BATCH_ARRAY_MAX);
+		for (i = 0; i < s->nelems; i++) {
+			if (n == cap) {
+				cap = cap == 0 ? 64 : cap * 2;
+				if ((tmp = reallocarray(all, cap,
+				    sizeof(*all))) == NULL)
+					goto done;
+				all = tmp;
+			}
+			all[n++] = s->elems[i];
+		}
+	}
+	if (n == 0)
+		goto done;
+	qsort(all, n, sizeof(*all), lookup_strcmp);
+	if ((ld->cand[k] = calloc(n < LOOKUP_MAX_CANDIDATES ? n :
+	    LOOKUP_MAX_CANDIDATES, sizeof(*ld->cand[k]))) == NULL)
+		goto done;
+	for (i = 0; i < n && out < LOOKUP_MAX_CANDIDATES; i++) {
+		if (i > 0 && strcmp(all[i], all[i - 1]) == 0)
+			continue;
+		/* Stored by anyone with access to Redis: check it. */
+		if (!proto_digest_valid(all[i]) || tlsh_parse(all[i], &t) == -1)
+			continue;
+		ld->cand[k][out].digest = all[i];
+		ld->cand[k][out].distance = tlsh_distance(&ld->parsed, &t, 1);
+		out++;
+	}
+	ld->ncand[k] = out;
+ done:
+	if (n > 0 && ld->cand[k] == NULL)
+		log_warnx("%s: out of memory", __func__);
+	free(all);
+}
+
+static void
+lookup_stage2(struct batch *b, void *arg)
+{
+	struct lookup		*lk = arg;
+	struct lookup_digest	*ld;
+	size_t			 i, c;
+
+	lookup_check_errors(lk, b, "stage2");
+	for (i = 0; i < lk->n; i++) {
+		ld = &lk->ld[i];
+		lookup_candidates(lk, ld, NS_OC);
+		lookup_candidates(lk, ld, NS_LG);
+		lk->dd[i].oc = ld->cand[NS_OC];
+		lk->dd[i].noc = ld->ncand[NS_OC];
+		lk->dd[i].lg = ld->cand[NS_LG];
+		lk->dd[i].nlg = ld->ncand[NS_LG];
+	}
+	/* Scores, up to the first digest certainly decided. */
+	for (i = 0; i < lk->n; i++) {
+		ld = &lk->ld[i];
+		if (lk->dd[i].cache.present &&
+		    strcmp(lk->dd[i].cache.action, "spam") == 0)
+			break;
+		if (lk->dd[i].oc_bands >= DECIDE_MIN_BANDS &&
+		    decide_closest(lk->dd[i].oc, lk->dd[i].noc,
+		    DECIDE_MAX_DISTANCE, 0, 0) != NULL)
+			break;
+		if (lk->dd[i].lg_bands < DECIDE_MIN_BANDS || ld->ncand[NS_LG] == 0)
+			continue;
+		if ((ld->score_slot = calloc(ld->ncand[NS_LG],
+		    sizeof(size_t))) == NULL) {
+			log_warnx("%s: out of memory", __func__);
+			continue;
+		}
+		for (c = 0; c < ld->ncand[NS_LG]; c++)
+			ld->score_slot[c] =
+			    ld->cand[NS_LG][c].distance > DECIDE_MAX_DISTANCE ?
+			    LOOKUP_NONE : batch_cmd(lk->b[2], "GET lg_s:%s",
+			    ld->cand[NS_LG][c].digest);
+	}
+	batch_run(lk->b[2]);
+}
+
+static int64_t
+lookup_score(const struct batch_slot *s)
+{
+	char		*end;
+	long long	 v;
+
+	/* Missing or not an integer: 0, as upstream's Int64() error. */
+	if (s->type != BATCH_STRING)
+		return 0;
+	v = strtoll(s->str, &end, 10);
+	if (end == s->str || *end != '\0')
+		return 0;
+	return v;
+}
+
+static void
+lookup_side_done(struct batch *b, void *arg)
+{
+	(void)arg;
+	if (batch_errors(b) > 0) {
+		stats_add(STATS_REDIS_ERRORS, 1);
+		log_warnx("%s: TTL refresh failed: %s", __func__,
+		    batch_error_text(b));
+	}
+	batch_free(b);
+}
+
+/* Upstream's EXPIRE of matched lg_f: keys, and the medoid's refresh. */
+static void
+lookup_refresh(struct lookup *lk, const struct decide_outcome *o)
+{
+	struct batch	*b;
+	char		 bands[LSH_BANDS][LSH_BAND_SIZE];
+	size_t		 i, j, nb;
+	long long	 ttl = (long long)learner_config()->retention_days *
+			    86400;
+
+	if ((b = batch_new(lookup_side_done, NULL)) == NULL)
+		return;
+	for (i = 0; i < o->reached && i < lk->n; i++) {
+		if (lk->dd[i].lg_bands < DECIDE_MIN_BANDS)
+			continue;
+		for (j = 0; j < lk->ld[i].nbands; j++)
+			if (lk->ld[i].exists[NS_LG][j])
+				batch_cmd(b, "EXPIRE lg_f:%s %lld",
+				    lk->ld[i].bands[j], ttl);
+	}
+	if (o->source == PROTO_MATCH_LOCAL) {
+		nb = lsh_bands(o->matched, bands);
+		for (j = 0; j < nb; j++)
+			batch_cmd(b, "EXPIRE lg_f:%s %lld", bands[j], ttl);
+		batch_cmd(b, "EXPIRE lg_s:%s %lld", o->matched, ttl);
+	}
+	batch_run(b);
+}
+
+static const char *const lookup_source_name[PROTO_MATCH_NSOURCES] = {
+	"", "local", "oracle_cache", "oracle_cache_proximity", "oracle"
+};
+
+static void
+lookup_audit(struct lookup *lk, const struct proto_analyze_reply *a)
+{
+	struct buf	 digests;
+	char		 dist[16], mdist[16], score[24], bands[16];
+	const char	*msg;
+	uint32_t	 i;
+
+	buf_init(&digests, 4096);
+	for (i = 0; i < lk->q.ndigests && i < 32; i++)
+		buf_printf(&digests, "%s%s", i > 0 ? "," : "",
+		    lk->q.digests[i]);
+	snprintf(dist, sizeof(dist), "%u", a->distance);
+	snprintf(mdist, sizeof(mdist), "%u", a->match_distance);
+	snprintf(score, sizeof(score), "%lld", (long long)a->score);
+	snprintf(bands, sizeof(bands), "%u", a->bands);
+	switch (a->source) {
+	case PROTO_MATCH_LOCAL:
+		msg = strcmp(a->action, "spam") == 0 ?
+		    "Local spam detected" : "Analysis decision";
+		break;
+	case PROTO_MATCH_ORACLE_CACHE_PROXIMITY:
+		msg = "Oracle Cache Proximity Match";
+		break;
+	case PROTO_MATCH_ORACLE_CACHE:
+	case PROTO_MATCH_ORACLE:
+		msg = "Oracle spam detected";
+		break;
+	default:
+		msg = "Analysis decision";
+		break;
+	}
+	log_kv(LOG_INFO, msg, "request_id", lk->q.request_id,
+	    "message_id_hash", lk->q.msgid_hash,
+	    "digests", buf_failed(&digests) || digests.data == NULL ? "" :
+	    (const char *)digests.data,
+	    "action", a->action, "label", a->label,
+	    "proximity_match", a->flags & PROTO_ANALYZE_F_PROXIMITY ?
+	    "true" : "false",
+	    "distance", a->flags & PROTO_ANALYZE_F_DISTANCE ? dist : "",
+	    "source", lookup_source_name[a->source],
+	    "matched", a->matched,
+	    "match_distance", a->source != PROTO_MATCH_NONE ? mdist : "",
+	    "score", a->flags & PROTO_ANALYZE_F_SCORE ? score : "",
+	    "bands", a->flags & PROTO_ANALYZE_F_BANDS ? bands : "",
+	    "degraded", lk->degraded ? "true" : "false", NULL);
+	buf_free(&digests);
+}
+
+static void
+lookup_answer(struct lookup *lk, const struct decide_outcome *o)
+{
+	struct proto_analyze_reply	 a;
+	struct msg			 m;
+
+	memset(&a, 0, sizeof(a));
+	a.flags = (o->proximity ? PROTO_ANALYZE_F_PROXIMITY : 0) |
+	    (lk->degraded ? PROTO_ANALYZE_F_DEGRADED : 0);
+	snprintf(a.node_id, sizeof(a.node_id), "%s", store_node_id());
+	if (o->escalate) {
+		a.kind = PROTO_ANALYZE_ESCALATE;
+		a.index = lk->q.start + (uint32_t)o->index;
+		snprintf(a.action, sizeof(a.action), "allow");
+	} else {
+		a.kind = PROTO_ANALYZE_VERDICT;
+		snprintf(a.action, sizeof(a.action), "%s",
+		    o->spam ? "spam" : "allow");
+		snprintf(a.label, sizeof(a.label), "%s", o->label);
+		if (o->spam && o->has_distance) {
+			a.flags |= PROTO_ANALYZE_F_DISTANCE;
+			a.distance = (uint32_t)o->distance;
+		}
+		a.source = (uint8_t)o->source;
+		if (o->source != PROTO_MATCH_NONE) {
+			a.index = lk->q.start + (uint32_t)o->index;
+			snprintf(a.matched, sizeof(a.matched), "%s",
+			    o->matched);
+			a.match_distance = (uint32_t)o->match_distance;
+			if (o->has_score) {
+				a.flags |= PROTO_ANALYZE_F_SCORE;
+				a.score = o->score;
+			}
+			if (o->has_bands) {
+				a.flags |= PROTO_ANALYZE_F_BANDS;
+				a.bands = o->bands;
+			}
+		}
+		lookup_audit(lk, &a);
+	}
+	msg_init(&m);
+	if (proto_analyze_reply_encode(&m, &a) == -1)
+		log_warnx("%s: cannot encode the reply", __func__);
+	else
+		learner_req_reply(lk->req, PROTO_ANALYZE_REPLY, &m);
+	msg_free(&m);
+}
+
+static void
+lookup_stage3(struct batch *b, void *arg)
+{
+	struct lookup		*lk = arg;
+	struct lookup_digest	*ld;
+	struct decide_candidate	*c;
+	struct decide_outcome	 o;
+	size_t			 i, j;
+
+	if (lk->oracle_spam) {
+		/* The Oracle's verdict is final, as upstream. */
+		memset(&o, 0, sizeof(o));
+		o.spam = 1;
+		o.label = lk->oracle.label;
+		o.proximity = lk->oracle.proximity;
+		o.has_distance = lk->oracle.has_distance;
+		o.distance = lk->oracle.distance;
+		o.source = PROTO_MATCH_ORACLE;
+		o.index = 0;
+		o.matched = lk->q.digests[lk->q.start - 1];
+		lk->q.start--;	/* index 0 is that digest */
+	} else {
+		lookup_check_errors(lk, b, "stage3");
+		for (i = 0; i < lk->n; i++) {
+			ld = &lk->ld[i];
+			if (ld->score_slot == NULL)
+				continue;
+			c = ld->cand[NS_LG];
+			for (j = 0; j < ld->ncand[NS_LG]; j++)
+				c[j].score = ld->score_slot[j] == LOOKUP_NONE ?
+				    0 : lookup_score(batch_slot(b,
+				    ld->score_slot[j]));
+		}
+		decide_run(lk->dd, lk->n, learner_config()->spam_threshold,
+		    lk->proximity, &o);
+		lookup_refresh(lk, &o);
+	}
+	stats_add(STATS_LOCAL_MATCH, o.local_match);
+	stats_add(STATS_CACHE_HIT_POSITIVE, o.cache_positive);
+	stats_add(STATS_CACHE_HIT_NEGATIVE, o.cache_negative);
+	stats_add(STATS_ORACLE_MATCH_PARTIAL, o.partial + lk->partial);
+	stats_add(STATS_ORACLE_MATCH_COMPLETE, lk->complete);
+	lookup_answer(lk, &o);
+	lookup_free(lk);
+}
