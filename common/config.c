@@ -124,6 +124,8 @@ static const struct key keys[] = {
 	{ "ORACLE_ENABLED", K_BOOL, O(oracle_enabled), "true", 0, 0, NULL,
 	    0 },
 	{ "ORACLE_TIMEOUT", K_INT, O(oracle_timeout), "4", 1, 60, NULL, 0 },
+	{ "ORACLE_CA_FILE", K_STR, O(oracle_ca_file),
+	    "/etc/ssl/certs/ca-certificates.crt", 0, 0, check_path, 0 },
 	{ "REPORT_OUTBOX_MAX", K_INT, O(report_outbox_max), "100000", 0,
 	    10000000, NULL, 0 },
 

@@ -76,6 +76,8 @@ struct guardian_config {
 	int		 oracle_enabled;	/* ORACLE_ENABLED */
 	int		 oracle_timeout;	/* ORACLE_TIMEOUT, seconds, for
 						   the per-mail lookup */
+	char		*oracle_ca_file;	/* ORACLE_CA_FILE: PEM bundle
+						   for https */
 	int		 report_outbox_max;	/* REPORT_OUTBOX_MAX, 0 = off */
 
 	/* Where it came from, and what the master should log once up. */

@@ -28,7 +28,6 @@
 #define ORACLE_SLICE		(128 * 1024)
 /* A CA bundle is a few hundred KiB; refuse anything absurd. */
 #define ORACLE_CA_MAX		(16 * 1024 * 1024)
-#define ORACLE_CA_DEFAULT	"/etc/ssl/certs/ca-certificates.crt"
 
 struct oracle_peer {
 	LIST_ENTRY(oracle_peer)	 entry;
@@ -250,7 +249,7 @@ oracle_setup(void)
 		log_info("oracle: ORACLE_ENABLED=false: nothing is sent, "
 		    "every request is answered unavailable");
 	else if (dest.https)
-		ca = oracle_read_ca(ORACLE_CA_DEFAULT, &set.ca_len);
+		ca = oracle_read_ca(o.c.cfg.oracle_ca_file, &set.ca_len);
 	else if (!oracle_dest_is_loopback(&dest))
 		log_warnx("oracle: %s is plain HTTP to a remote host: "
 		    "digests and reports travel unencrypted", dest.base);

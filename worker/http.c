@@ -100,6 +100,37 @@ http_on_read(evhtp_request_t *req, struct evbuffer *buf, void *arg)
 	return EVHTP_RES_OK;
 }
 
+/*
+ * Header deadline.  The bufferevent timeouts restart with every byte read,
+ * so alone they let a client that trickles a byte at a time (slowloris)
+ * hold a connection forever.  evhtp has no hook for the first byte of a
+ * request, so the deadline counts from what we do see: a new connection
+ * must complete its request headers within HTTP_READ_TIMEOUT, and a
+ * kept-alive one within HTTP_IDLE_TIMEOUT + HTTP_READ_TIMEOUT of its last
+ * request's end.  The timer is the argument of the connection's hooks.
+ */
+static void
+http_header_deadline(evutil_socket_t fd, short events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	log_warnx("%s: request headers not complete in time, closing",
+	    __func__);
+	evhtp_connection_free(arg);
+}
+
+static void
+http_arm_deadline(evhtp_connection_t *conn, int kept_alive)
+{
+	struct timeval	 tv = http.read_timeout;
+
+	if (conn->hooks == NULL || conn->hooks->on_headers_arg == NULL)
+		return;
+	if (kept_alive)
+		timeradd(&tv, &http.idle_timeout, &tv);
+	evtimer_add((struct event *)conn->hooks->on_headers_arg, &tv);
+}
+
 static evhtp_res
 http_on_headers(evhtp_request_t *req, evhtp_headers_t *headers, void *arg)
 {
@@ -108,7 +139,8 @@ http_on_headers(evhtp_request_t *req, evhtp_headers_t *headers, void *arg)
 	unsigned long long	 len;
 
 	(void)headers;
-	(void)arg;
+	/* The headers are in: the header deadline is met. */
+	evtimer_del((struct event *)arg);
 	/* The connection sat idle before this request: reading now. */
 	bufferevent_set_timeouts(evhtp_connection_get_bev(req->conn),
 	    &http.read_timeout, &http.write_timeout);
@@ -171,9 +203,11 @@ http_on_request_fini(evhtp_request_t *req, void *arg)
 	if (http.inflight > 0)
 		http.inflight--;
 	/* Between requests the idle timeout applies. */
-	if (req->conn != NULL && req->conn->bev != NULL)
+	if (req->conn != NULL && req->conn->bev != NULL) {
 		bufferevent_set_timeouts(req->conn->bev, &http.idle_timeout,
 		    &http.write_timeout);
+		http_arm_deadline(req->conn, 1);
+	}
 	worker_check_drained();
 	return EVHTP_RES_OK;
 }
@@ -197,7 +231,7 @@ static evhtp_res
 http_on_connection_fini(evhtp_connection_t *conn, void *arg)
 {
 	(void)conn;
-	(void)arg;
+	event_free(arg);	/* the header deadline */
 	if (http.connections > 0)
 		http.connections--;
 	return EVHTP_RES_OK;
@@ -206,21 +240,29 @@ http_on_connection_fini(evhtp_connection_t *conn, void *arg)
 static evhtp_res
 http_post_accept(evhtp_connection_t *conn, void *arg)
 {
+	struct event	*deadline;
+
 	(void)arg;
 	if (http.connections >= http.max_connections) {
 		log_warnx("%s: connection limit %u reached, refusing",
 		    __func__, http.max_connections);
 		return EVHTP_RES_ERROR;
 	}
+	if ((deadline = evtimer_new(conn->evbase, http_header_deadline,
+	    conn)) == NULL) {
+		log_warnx("%s: out of memory, refusing", __func__);
+		return EVHTP_RES_ERROR;
+	}
 	http.connections++;
 	evhtp_connection_set_hook(conn, evhtp_hook_on_connection_fini,
-	    (evhtp_hook)http_on_connection_fini, NULL);
+	    (evhtp_hook)http_on_connection_fini, deadline);
 	evhtp_connection_set_hook(conn, evhtp_hook_on_headers_start,
 	    (evhtp_hook)http_on_headers_start, NULL);
 	evhtp_connection_set_hook(conn, evhtp_hook_on_headers,
-	    (evhtp_hook)http_on_headers, NULL);
+	    (evhtp_hook)http_on_headers, deadline);
 	evhtp_connection_set_hook(conn, evhtp_hook_on_read,
 	    (evhtp_hook)http_on_read, NULL);
+	http_arm_deadline(conn, 0);
 	return EVHTP_RES_OK;
 }
 

@@ -820,6 +820,115 @@ test_queued_request_times_out(void **state)
 	proxy_stop(&px);
 }
 
+/*
+ * TLS: a minimal HTTPS Oracle with a throw-away certificate for
+ * 127.0.0.1.  Verified against ORACLE_CA_FILE (read before the sandbox,
+ * passed as a blob), refused against the system bundle.
+ */
+static const char tls_server_py[] =
+    "import http.server, ssl, sys\n"
+    "class H(http.server.BaseHTTPRequestHandler):\n"
+    "    protocol_version = 'HTTP/1.1'\n"
+    "    def log_message(self, *a): pass\n"
+    "    def do_POST(self):\n"
+    "        self.rfile.read(int(self.headers.get('Content-Length', 0)))\n"
+    "        b = b'{\"result\":{\"action\":\"allow\",\"proximity_match\":false}}'\n"
+    "        self.send_response(200)\n"
+    "        self.send_header('Content-Type', 'application/json')\n"
+    "        self.send_header('Content-Length', str(len(b)))\n"
+    "        self.end_headers()\n"
+    "        self.wfile.write(b)\n"
+    "s = http.server.ThreadingHTTPServer(('127.0.0.1', 0), H)\n"
+    "c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)\n"
+    "c.load_cert_chain(sys.argv[1], sys.argv[2])\n"
+    "s.socket = c.wrap_socket(s.socket, server_side=True)\n"
+    "print('listening on 127.0.0.1:%d' % s.server_address[1], flush=True)\n"
+    "s.serve_forever()\n";
+
+static pid_t
+tls_server_start(const char *dir, unsigned int *port)
+{
+	char		 cmd[1024], cert[128], key[128], line[128];
+	struct pollfd	 pfd;
+	size_t		 off = 0;
+	pid_t		 pid;
+	int		 pipefd[2], devnull;
+
+	snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
+	snprintf(key, sizeof(key), "%s/key.pem", dir);
+	snprintf(cmd, sizeof(cmd), "openssl req -x509 -newkey ec "
+	    "-pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 "
+	    "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 "
+	    "-keyout %s -out %s >/dev/null 2>&1", key, cert);
+	if (system(cmd) != 0 || pipe(pipefd) == -1)
+		return -1;
+	if ((pid = fork()) == 0) {
+		devnull = open("/dev/null", O_RDWR);
+		dup2(pipefd[1], 1);
+		dup2(devnull, 2);
+		execlp("python3", "python3", "-I", "-S", "-c", tls_server_py,
+		    cert, key, (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	pfd.fd = pipefd[0];
+	pfd.events = POLLIN;
+	while (pid > 0 && off < sizeof(line) - 1 &&
+	    poll(&pfd, 1, 10000) == 1 && read(pipefd[0], line + off, 1) == 1 &&
+	    line[off] != '\n')
+		off++;
+	line[off] = '\0';
+	close(pipefd[0]);
+	if (pid > 0 && sscanf(line, "listening on 127.0.0.1:%u", port) != 1) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return -1;
+	}
+	return pid;
+}
+
+static void
+test_tls_verified(void **state)
+{
+	struct proxy	 px;
+	struct answer	 a;
+	char		 dir[64], conf[512], path[128];
+	unsigned int	 port;
+	pid_t		 server;
+
+	(void)state;
+	if (oracle.pid == -1)
+		skip();		/* no python3 */
+	snprintf(dir, sizeof(dir), "/tmp/test_oracle_tls.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	if ((server = tls_server_start(dir, &port)) == -1) {
+		snprintf(path, sizeof(path), "rm -rf %s", dir);
+		(void)system(path);
+		skip();		/* no openssl command */
+	}
+	snprintf(conf, sizeof(conf), "ORACLE_URL=https://127.0.0.1:%u\n"
+	    "ORACLE_CA_FILE=%s/cert.pem\n", port, dir);
+	proxy_start(&px, conf);
+	proxy_call(&px, PROTO_ORACLE_ANALYZE, ANALYZE_BODY, &a, 5000);
+	assert_int_equal(a.outcome, PROTO_ORACLE_OK);
+	assert_non_null(strstr(a.body, "\"allow\""));
+	proxy_stop(&px);
+	/* The system bundle does not know this certificate. */
+	snprintf(conf, sizeof(conf), "ORACLE_URL=https://127.0.0.1:%u\n",
+	    port);
+	proxy_start(&px, conf);
+	proxy_call(&px, PROTO_ORACLE_ANALYZE, ANALYZE_BODY, &a, 5000);
+	assert_int_equal(a.outcome, PROTO_ORACLE_UNAVAILABLE);
+	proxy_stop(&px);
+	kill(server, SIGTERM);
+	waitpid(server, NULL, 0);
+	snprintf(path, sizeof(path), "%s/cert.pem", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/key.pem", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -840,6 +949,7 @@ main(void)
 		cmocka_unit_test(test_request_body_checked),
 		cmocka_unit_test(test_large_sync_in_slices),
 		cmocka_unit_test(test_queued_request_times_out),
+		cmocka_unit_test(test_tls_verified),
 	};
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
