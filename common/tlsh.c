@@ -169,9 +169,44 @@ tlsh_select(uint32_t *v, int lo, int hi, int k)
 }
 
 /*
+ * Counting select, for the usual case of inputs up to a few kilobytes where
+ * every count is below 256: a histogram of the count values, scanned up to
+ * q3.  Returns -1 when a count is too large for it.
+ */
+static int
+tlsh_quartiles_counting(const uint32_t *b, uint32_t *q1, uint32_t *q2,
+    uint32_t *q3)
+{
+	uint8_t		 hist[256];	/* at most 128 buckets per value */
+	uint32_t	 any = 0;
+	unsigned int	 v, seen;
+	int		 i;
+
+	for (i = 0; i < TLSH_EFFECTIVE_BUCKETS; i++)
+		any |= b[i];
+	if (any > 0xff)
+		return -1;
+	memset(hist, 0, sizeof(hist));
+	for (i = 0; i < TLSH_EFFECTIVE_BUCKETS; i++)
+		hist[b[i]]++;
+	/* The value of rank r is the first whose running count exceeds r. */
+	for (v = 0, seen = hist[0]; seen <= 31; seen += hist[++v])
+		;
+	*q1 = v;
+	for (; seen <= 63; seen += hist[++v])
+		;
+	*q2 = v;
+	for (; seen <= 95; seen += hist[++v])
+		;
+	*q3 = v;
+	return 0;
+}
+
+/*
  * The three quartiles are the order statistics of ranks 31, 63 and 95 of
- * the 128 effective buckets.  Selecting rank 95 first leaves everything
- * smaller in front, so the next selections work on shrinking prefixes.
+ * the 128 effective buckets.  Otherwise, selecting rank 95 first leaves
+ * everything smaller in front, so the next selections work on shrinking
+ * prefixes.
  */
 static void
 tlsh_quartiles(const uint32_t *buckets, uint32_t *q1, uint32_t *q2,
@@ -179,6 +214,8 @@ tlsh_quartiles(const uint32_t *buckets, uint32_t *q1, uint32_t *q2,
 {
 	uint32_t	 v[TLSH_EFFECTIVE_BUCKETS];
 
+	if (tlsh_quartiles_counting(buckets, q1, q2, q3) == 0)
+		return;
 	memcpy(v, buckets, sizeof(v));
 	tlsh_select(v, 0, TLSH_EFFECTIVE_BUCKETS - 1, 95);
 	*q3 = v[95];
