@@ -22,7 +22,8 @@ enum tlsh_flavour {
 };
 
 /* Options (bit flags). */
-#define TLSH_OPT_CONSERVATIVE	0x01	/* minimum length 256 (reference only) */
+/* Minimum length 256 (reference flavour only). */
+#define TLSH_OPT_CONSERVATIVE	0x01
 
 /* A parsed digest. */
 struct tlsh_digest {
@@ -44,7 +45,7 @@ struct tlsh_digest {
 struct tlsh_ctx {
 	uint32_t	counts[TLSH_SALTS][256];
 	uint64_t	length;
-	uint8_t		window[4];	/* the last 4 bytes seen, newest first */
+	uint8_t		window[4];	/* last 4 bytes seen, newest first */
 	uint8_t		checksum;
 	uint8_t		flavour;
 	uint8_t		options;
@@ -57,7 +58,8 @@ void	tlsh_update(struct tlsh_ctx *, const void *, size_t);
  * *reason (when not NULL) points to a static explanation such as
  * "less than 50 bytes" or "q3 is zero".
  */
-int	tlsh_final(struct tlsh_ctx *, struct tlsh_digest *, const char **reason);
+int	tlsh_final(struct tlsh_ctx *, struct tlsh_digest *,
+	    const char **reason);
 
 /*
  * The Lvalue (log-length byte) each flavour gives a length.  The reference
