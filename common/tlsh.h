@@ -21,8 +21,7 @@ enum tlsh_flavour {
 	TLSH_GUARDIAN = 1,
 };
 
-/* Options (bit flags). */
-/* Minimum length 256 (reference flavour only). */
+/* Options (bit flags); conservative: minimum length 256 (reference only). */
 #define TLSH_OPT_CONSERVATIVE	0x01
 
 /* A parsed digest. */
