@@ -24,6 +24,7 @@ child_apply_tunables(struct child *c, struct msg_reader *r)
 	uint64_t	spam, ham, threshold;
 	uint32_t	retention;
 	uint8_t		level, format;
+	char		v[4][24];
 
 	if (msg_get_u64(r, &spam) == -1 || msg_get_u64(r, &ham) == -1 ||
 	    msg_get_u64(r, &threshold) == -1 ||
@@ -39,7 +40,14 @@ child_apply_tunables(struct child *c, struct msg_reader *r)
 	c->cfg.log_format = format;
 	log_setlevel(level);
 	log_setformat(format);
-	log_kv(LOG_INFO, "Configuration reloaded", NULL);
+	/* The values in force, so a reload can be audited per process. */
+	snprintf(v[0], sizeof(v[0]), "%lld", (long long)c->cfg.spam_weight);
+	snprintf(v[1], sizeof(v[1]), "%lld", (long long)c->cfg.ham_weight);
+	snprintf(v[2], sizeof(v[2]), "%lld", (long long)c->cfg.spam_threshold);
+	snprintf(v[3], sizeof(v[3]), "%d", c->cfg.retention_days);
+	log_kv(LOG_INFO, "Configuration reloaded", "spam_weight", v[0],
+	    "ham_weight", v[1], "spam_threshold", v[2],
+	    "local_retention_days", v[3], NULL);
 }
 
 static void
