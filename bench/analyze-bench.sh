@@ -191,13 +191,27 @@ esac
 metric() {
 	curl -s "http://127.0.0.1:$GPORT/metrics" | awk -v s="$1" '$1 == s { print $2 }'
 }
+# CPU ticks (user + system) of each daemon process and of Redis.
+cpu() {
+	for p in $(ps -o pid= --ppid "$GPID") $RPID; do
+		printf '%s %s\n' "$(ps -o args= -p "$p" | sed 's/^mailuminati-guardian: //; s/ .*//')" \
+		    "$(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null)"
+	done | awk '{ t[$1] += $2 } END { for (r in t) printf "%s %d\n", r, t[r] }' | sort
+}
 run() {
 	label=$1
 	shift
 	before=$(metric mailuminati_guardian_local_match_total)
+	cpu >"$TMP/cpu.0"
 	out=$("$LOADGEN" -p "$GPORT" -c "$CONNS" -d "$SECONDS_EACH" "$@")
+	cpu >"$TMP/cpu.1"
 	after=$(metric mailuminati_guardian_local_match_total)
 	echo "$label: $out local_matches=$((after - before))"
+	# Share of the two CPUs each kind of process used during the run.
+	join "$TMP/cpu.0" "$TMP/cpu.1" | awk -v s="$SECONDS_EACH" \
+	    -v hz="$(getconf CLK_TCK)" '{ printf "%s%s %.0f%%", sep, $1,
+	    100 * ($3 - $2) / hz / s; sep = ", " } END { print "" }' |
+	    sed 's/^/    cpu: /'
 }
 echo "load: $CONNS connections, ${SECONDS_EACH} s each, WORKERS=$WORKERS, $(nproc) CPUs"
 run "a) $(stat -c %s "$BIG") B" "$BIG"
