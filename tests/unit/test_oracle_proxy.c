@@ -593,7 +593,7 @@ test_breaker_opens_and_recovers(void **state)
 		proxy_call(&px, PROTO_ORACLE_ANALYZE, ANALYZE_BODY, &a, 5000);
 		assert_int_equal(a.outcome, PROTO_ORACLE_UNAVAILABLE);
 	}
-	assert_true(now_ms() - t0 < 400);
+	assert_true(now_ms() - t0 < 1000);
 	assert_int_equal(oracle_received("analyze"), BREAKER_FAILURES);
 	/* The first opening lasts 0.5 to 1 s. */
 	sleep_ms(1100);
@@ -816,7 +816,7 @@ test_queued_request_times_out(void **state)
 	assert_int_equal(proxy_recv(px.worker, &a, 5000), 3000);
 	dt = now_ms() - t0;
 	assert_int_equal(a.outcome, PROTO_ORACLE_UNAVAILABLE);
-	assert_true(dt >= 900 && dt < 1600);
+	assert_true(dt >= 900 && dt < 2500);
 	proxy_stop(&px);
 }
 
