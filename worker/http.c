@@ -51,6 +51,7 @@ static struct {
 	size_t		 max_body;
 	unsigned int	 max_connections;
 	unsigned int	 connections;
+	unsigned int	 fresh;		/* accepted, no request begun yet */
 	unsigned int	 inflight;
 	char		*api_token;
 	struct timeval	 idle_timeout;
@@ -100,6 +101,13 @@ http_on_read(evhtp_request_t *req, struct evbuffer *buf, void *arg)
 	return EVHTP_RES_OK;
 }
 
+/* The argument of a connection's hooks. */
+struct http_conn {
+	evhtp_connection_t	*conn;
+	struct event		*deadline;	/* headers due */
+	int			 fresh;		/* no request begun yet */
+};
+
 /*
  * Header deadline.  The bufferevent timeouts restart with every byte read,
  * so alone they let a client that trickles a byte at a time (slowloris)
@@ -107,28 +115,31 @@ http_on_read(evhtp_request_t *req, struct evbuffer *buf, void *arg)
  * request, so the deadline counts from what we do see: a new connection
  * must complete its request headers within HTTP_READ_TIMEOUT, and a
  * kept-alive one within HTTP_IDLE_TIMEOUT + HTTP_READ_TIMEOUT of its last
- * request's end.  The timer is the argument of the connection's hooks.
+ * request's end.
  */
 static void
 http_header_deadline(evutil_socket_t fd, short events, void *arg)
 {
+	struct http_conn	*hc = arg;
+
 	(void)fd;
 	(void)events;
 	log_warnx("%s: request headers not complete in time, closing",
 	    __func__);
-	evhtp_connection_free(arg);
+	evhtp_connection_free(hc->conn);
 }
 
 static void
 http_arm_deadline(evhtp_connection_t *conn, int kept_alive)
 {
-	struct timeval	 tv = http.read_timeout;
+	struct http_conn	*hc;
+	struct timeval		 tv = http.read_timeout;
 
-	if (conn->hooks == NULL || conn->hooks->on_headers_arg == NULL)
+	if (conn->hooks == NULL || (hc = conn->hooks->on_headers_arg) == NULL)
 		return;
 	if (kept_alive)
 		timeradd(&tv, &http.idle_timeout, &tv);
-	evtimer_add((struct event *)conn->hooks->on_headers_arg, &tv);
+	evtimer_add(hc->deadline, &tv);
 }
 
 static evhtp_res
@@ -140,7 +151,7 @@ http_on_headers(evhtp_request_t *req, evhtp_headers_t *headers, void *arg)
 
 	(void)headers;
 	/* The headers are in: the header deadline is met. */
-	evtimer_del((struct event *)arg);
+	evtimer_del(((struct http_conn *)arg)->deadline);
 	/* The connection sat idle before this request: reading now. */
 	bufferevent_set_timeouts(evhtp_connection_get_bev(req->conn),
 	    &http.read_timeout, &http.write_timeout);
@@ -215,9 +226,13 @@ http_on_request_fini(evhtp_request_t *req, void *arg)
 static evhtp_res
 http_on_headers_start(evhtp_request_t *req, void *arg)
 {
-	uint64_t	*started;
+	struct http_conn	*hc = arg;
+	uint64_t		*started;
 
-	(void)arg;
+	if (hc->fresh) {
+		hc->fresh = 0;
+		http.fresh--;
+	}
 	http.inflight++;
 	/* Out of memory: the request is served, only not timed. */
 	if ((started = malloc(sizeof(*started))) != NULL)
@@ -230,17 +245,23 @@ http_on_headers_start(evhtp_request_t *req, void *arg)
 static evhtp_res
 http_on_connection_fini(evhtp_connection_t *conn, void *arg)
 {
+	struct http_conn	*hc = arg;
+
 	(void)conn;
-	event_free(arg);	/* the header deadline */
+	if (hc->fresh)
+		http.fresh--;
+	event_free(hc->deadline);
+	free(hc);
 	if (http.connections > 0)
 		http.connections--;
+	worker_check_drained();
 	return EVHTP_RES_OK;
 }
 
 static evhtp_res
 http_post_accept(evhtp_connection_t *conn, void *arg)
 {
-	struct event	*deadline;
+	struct http_conn	*hc;
 
 	(void)arg;
 	if (http.connections >= http.max_connections) {
@@ -248,18 +269,23 @@ http_post_accept(evhtp_connection_t *conn, void *arg)
 		    __func__, http.max_connections);
 		return EVHTP_RES_ERROR;
 	}
-	if ((deadline = evtimer_new(conn->evbase, http_header_deadline,
-	    conn)) == NULL) {
+	if ((hc = calloc(1, sizeof(*hc))) == NULL ||
+	    (hc->deadline = evtimer_new(conn->evbase, http_header_deadline,
+	    hc)) == NULL) {
+		free(hc);
 		log_warnx("%s: out of memory, refusing", __func__);
 		return EVHTP_RES_ERROR;
 	}
+	hc->conn = conn;
+	hc->fresh = 1;
+	http.fresh++;
 	http.connections++;
 	evhtp_connection_set_hook(conn, evhtp_hook_on_connection_fini,
-	    (evhtp_hook)http_on_connection_fini, deadline);
+	    (evhtp_hook)http_on_connection_fini, hc);
 	evhtp_connection_set_hook(conn, evhtp_hook_on_headers_start,
-	    (evhtp_hook)http_on_headers_start, NULL);
+	    (evhtp_hook)http_on_headers_start, hc);
 	evhtp_connection_set_hook(conn, evhtp_hook_on_headers,
-	    (evhtp_hook)http_on_headers, deadline);
+	    (evhtp_hook)http_on_headers, hc);
 	evhtp_connection_set_hook(conn, evhtp_hook_on_read,
 	    (evhtp_hook)http_on_read, NULL);
 	http_arm_deadline(conn, 0);
@@ -393,8 +419,13 @@ http_stop_accepting(void)
 		evhtp_unbind_socket(http.unx);
 }
 
+/*
+ * Requests in flight, counting connections accepted whose request has not
+ * begun: the client has sent it or is about to, so a draining worker that
+ * left now would drop it (seen as a failed request during a reload).
+ */
 unsigned int
 http_inflight(void)
 {
-	return http.inflight;
+	return http.inflight + http.fresh;
 }
