@@ -80,12 +80,27 @@ http_reply_error(evhtp_request_t *req, int status, const char *message)
 	http_reply_json(req, status, body);
 }
 
+/* The argument of a request's fini hook: when it began, how it ended. */
+struct http_timing {
+	uint64_t	 started;	/* usec, CLOCK_MONOTONIC */
+	int		 status;	/* 0: take evhtp's */
+};
+
+static void	http_close_after_reply(evhtp_connection_t *);
+
 /* Refuse before reading: reply now, stop reading, close after writing. */
 static evhtp_res
 http_refuse_body(evhtp_request_t *req)
 {
+	struct http_timing	*t;
+
 	evhtp_request_set_keepalive(req, 0);
 	http_reply_error(req, 413, "request body too large");
+	/* evhtp overwrites the status with the hook's PAUSE. */
+	if (req->hooks != NULL &&
+	    (t = req->hooks->on_request_fini_arg) != NULL)
+		t->status = 413;
+	http_close_after_reply(req->conn);
 	return EVHTP_RES_PAUSE;
 }
 
@@ -106,7 +121,12 @@ struct http_conn {
 	evhtp_connection_t	*conn;
 	struct event		*deadline;	/* headers due */
 	int			 fresh;		/* no request begun yet */
+	int			 closing;	/* refused: close once written */
+	unsigned int		 linger;	/* polls left until closed */
 };
+
+/* How often a refused connection checks that its answer is out. */
+#define HTTP_LINGER_POLL_USEC	10000
 
 /*
  * Header deadline.  The bufferevent timeouts restart with every byte read,
@@ -121,12 +141,46 @@ static void
 http_header_deadline(evutil_socket_t fd, short events, void *arg)
 {
 	struct http_conn	*hc = arg;
+	struct timeval		 tv = { 0, HTTP_LINGER_POLL_USEC };
+	struct bufferevent	*bev;
 
 	(void)fd;
 	(void)events;
+	if (hc->closing) {
+		bev = evhtp_connection_get_bev(hc->conn);
+		if (bev != NULL && hc->linger-- > 0 &&
+		    evbuffer_get_length(bufferevent_get_output(bev)) > 0) {
+			evtimer_add(hc->deadline, &tv);
+			return;
+		}
+		evhtp_connection_free(hc->conn);
+		return;
+	}
 	log_warnx("%s: request headers not complete in time, closing",
 	    __func__);
 	evhtp_connection_free(hc->conn);
+}
+
+/*
+ * A request refused before its body was read (413) leaves evhtp with a
+ * paused connection that it never frees by itself: it would hold the
+ * descriptor and a connection slot forever.  Free it once the answer is
+ * written, or after HTTP_WRITE_TIMEOUT.
+ */
+static void
+http_close_after_reply(evhtp_connection_t *conn)
+{
+	struct http_conn	*hc;
+	struct timeval		 tv = { 0, HTTP_LINGER_POLL_USEC };
+
+	if (conn == NULL || conn->hooks == NULL ||
+	    (hc = conn->hooks->on_headers_arg) == NULL || hc->closing)
+		return;
+	hc->closing = 1;
+	hc->linger = (unsigned int)http.write_timeout.tv_sec *
+	    (1000000 / HTTP_LINGER_POLL_USEC);
+	evtimer_del(hc->deadline);
+	evtimer_add(hc->deadline, &tv);
 }
 
 static void
@@ -136,6 +190,8 @@ http_arm_deadline(evhtp_connection_t *conn, int kept_alive)
 	struct timeval		 tv = http.read_timeout;
 
 	if (conn->hooks == NULL || (hc = conn->hooks->on_headers_arg) == NULL)
+		return;
+	if (hc->closing)
 		return;
 	if (kept_alive)
 		timeradd(&tv, &http.idle_timeout, &tv);
@@ -202,13 +258,15 @@ http_endpoint(evhtp_request_t *req)
 static evhtp_res
 http_on_request_fini(evhtp_request_t *req, void *arg)
 {
-	uint64_t	*started = arg, now;
+	struct http_timing	*t = arg;
+	uint64_t		 now;
 
-	if (started != NULL) {
+	if (t != NULL) {
 		now = http_now_usec();
-		stats_request(http_endpoint(req), (int)req->status,
-		    now > *started ? now - *started : 0);
-		free(started);
+		stats_request(http_endpoint(req),
+		    t->status != 0 ? t->status : (int)req->status,
+		    now > t->started ? now - t->started : 0);
+		free(t);
 	}
 	worker_request_gone(req);
 	if (http.inflight > 0)
@@ -227,7 +285,7 @@ static evhtp_res
 http_on_headers_start(evhtp_request_t *req, void *arg)
 {
 	struct http_conn	*hc = arg;
-	uint64_t		*started;
+	struct http_timing	*t;
 
 	if (hc->fresh) {
 		hc->fresh = 0;
@@ -235,10 +293,12 @@ http_on_headers_start(evhtp_request_t *req, void *arg)
 	}
 	http.inflight++;
 	/* Out of memory: the request is served, only not timed. */
-	if ((started = malloc(sizeof(*started))) != NULL)
-		*started = http_now_usec();
+	if ((t = malloc(sizeof(*t))) != NULL) {
+		t->started = http_now_usec();
+		t->status = 0;
+	}
 	evhtp_request_set_hook(req, evhtp_hook_on_request_fini,
-	    (evhtp_hook)http_on_request_fini, started);
+	    (evhtp_hook)http_on_request_fini, t);
 	return EVHTP_RES_OK;
 }
 
