@@ -56,3 +56,18 @@ an_metric() {
 	curl -s -m 5 "http://127.0.0.1:$GUARDIAN_PORT/metrics" |
 	    awk -v s="$1" '$1 == s { v = $2 } END { print (v == "" ? 0 : v) }'
 }
+
+# an_bands DIGEST: its 20 upstream bands ("1:ABCDEF" ...), one a line.
+an_bands() {
+	i=1
+	while [ $i -le 20 ]; do
+		p=$((9 + 3 * (i - 1)))
+		echo "$i:$(echo "$1" | cut -c$p-$((p + 5)))"
+		i=$((i + 1))
+	done
+}
+
+# an_digests FILE: the digests of a message, one a line (guardianctl).
+an_digests() {
+	build/guardianctl digests "$1" | cut -f2 | tr ',' '\n'
+}
