@@ -59,9 +59,31 @@ static struct {
 	struct timeval	 write_timeout;
 } http;
 
+/* The argument of a request's fini hook: when it began, how it ended. */
+struct http_timing {
+	uint64_t	 started;	/* usec, CLOCK_MONOTONIC */
+	int		 status;	/* 0: take evhtp's */
+};
+
+/*
+ * evhtp overwrites req->status with hook results (a paused request that
+ * is answered later ends with 200 or PAUSE whatever was sent), so the
+ * status counted on /metrics is the one noted here when replying.
+ */
+void
+http_note_status(evhtp_request_t *req, int status)
+{
+	struct http_timing	*t;
+
+	if (req->hooks != NULL &&
+	    (t = req->hooks->on_request_fini_arg) != NULL)
+		t->status = status;
+}
+
 void
 http_reply_json(evhtp_request_t *req, int status, const char *json)
 {
+	http_note_status(req, status);
 	evhtp_headers_add_header(req->headers_out,
 	    evhtp_header_new("Content-Type", "application/json", 0, 0));
 	evhtp_headers_add_header(req->headers_out,
@@ -80,26 +102,14 @@ http_reply_error(evhtp_request_t *req, int status, const char *message)
 	http_reply_json(req, status, body);
 }
 
-/* The argument of a request's fini hook: when it began, how it ended. */
-struct http_timing {
-	uint64_t	 started;	/* usec, CLOCK_MONOTONIC */
-	int		 status;	/* 0: take evhtp's */
-};
-
 static void	http_close_after_reply(evhtp_connection_t *);
 
 /* Refuse before reading: reply now, stop reading, close after writing. */
 static evhtp_res
 http_refuse_body(evhtp_request_t *req)
 {
-	struct http_timing	*t;
-
 	evhtp_request_set_keepalive(req, 0);
 	http_reply_error(req, 413, "request body too large");
-	/* evhtp overwrites the status with the hook's PAUSE. */
-	if (req->hooks != NULL &&
-	    (t = req->hooks->on_request_fini_arg) != NULL)
-		t->status = 413;
 	http_close_after_reply(req->conn);
 	return EVHTP_RES_PAUSE;
 }
@@ -307,11 +317,15 @@ http_on_connection_fini(evhtp_connection_t *conn, void *arg)
 {
 	struct http_conn	*hc = arg;
 
-	(void)conn;
 	if (hc->fresh)
 		http.fresh--;
 	event_free(hc->deadline);
 	free(hc);
+	/* evhtp frees the connection's request after this hook, and the
+	 * request's fini hook looks the state up again: leave no dangling
+	 * pointer behind. */
+	if (conn->hooks != NULL)
+		conn->hooks->on_headers_arg = NULL;
 	if (http.connections > 0)
 		http.connections--;
 	worker_check_drained();

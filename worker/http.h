@@ -22,5 +22,7 @@ unsigned int	http_inflight(void);
 /* Replies (status, JSON body) and finishes a request. */
 void	http_reply_json(evhtp_request_t *, int status, const char *json);
 void	http_reply_error(evhtp_request_t *, int status, const char *message);
+/* Records the status sent for /metrics; the two above call it. */
+void	http_note_status(evhtp_request_t *, int status);
 
 #endif

@@ -32,5 +32,6 @@ worker_metrics_request(evhtp_request_t *req)
 	    evhtp_header_new("Cache-Control", "no-store", 0, 0));
 	evbuffer_add(req->buffer_out, b.data, b.len);
 	buf_free(&b);
+	http_note_status(req, 200);
 	evhtp_send_reply(req, EVHTP_RES_OK);
 }
