@@ -11,7 +11,8 @@
 #   it_curl PATH [curl args] # prints "CODE BODY"
 #   it_check_log             # fails on unexpected ERROR lines
 
-IT_BIN=${IT_BIN:-build/mailuminati-guardian}
+# BUILD selects the build directory (build/san for the sanitizer run).
+IT_BIN=${IT_BIN:-${BUILD:-build}/mailuminati-guardian}
 IT_TMP=
 IT_GPID=
 IT_RPID=
@@ -189,5 +190,9 @@ it_check_log() {
 	fi
 	if grep -q 'AddressSanitizer\|runtime error:' "$IT_TMP/guardian.log"; then
 		it_fail "sanitizer report in the daemon log"
+	fi
+	# SIGSYS: a child made a call its seccomp filter forbids.
+	if grep -q 'killed by signal 31\([^0-9]\|$\)' "$IT_TMP/guardian.log"; then
+		it_fail "a child was killed by its seccomp filter"
 	fi
 }

@@ -4,7 +4,11 @@
 # line in the form CI reads: "integration: N passed, N failed, N skipped".
 # A script exits 0 to pass, 77 to skip (a missing optional program), else fails.
 # INTEGRATION_FILTER=pattern runs only the scripts whose name matches.
+# BUILD=dir runs them against the programs in dir (default build); the
+# logs go there too.
 cd "$(dirname "$0")/../.." || exit 1
+BUILD=${BUILD:-build}
+export BUILD
 passed=0
 failed=0
 skipped=0
@@ -17,7 +21,7 @@ for t in tests/integration/t_*.sh; do
 	*) continue ;;
 	esac
 	start=$(date +%s)
-	sh "$t" >"build/$name.log" 2>&1
+	sh "$t" >"$BUILD/$name.log" 2>&1
 	rc=$?
 	secs=$(( $(date +%s) - start ))
 	if [ "$rc" -eq 0 ]; then
@@ -25,12 +29,12 @@ for t in tests/integration/t_*.sh; do
 		echo "ok   $name (${secs}s)"
 	elif [ "$rc" -eq 77 ]; then
 		skipped=$((skipped + 1))
-		echo "skip $name: $(tail -n 1 "build/$name.log")"
+		echo "skip $name: $(tail -n 1 "$BUILD/$name.log")"
 	else
 		failed=$((failed + 1))
 		failed_names="$failed_names $name"
-		echo "FAIL $name (${secs}s), last lines of build/$name.log:"
-		tail -n 30 "build/$name.log" | sed 's/^/    /'
+		echo "FAIL $name (${secs}s), last lines of $BUILD/$name.log:"
+		tail -n 30 "$BUILD/$name.log" | sed 's/^/    /'
 	fi
 done
 echo "integration: $passed passed, $failed failed, $skipped skipped"

@@ -2,7 +2,7 @@
 # guardianctl digests: the output format, 400 cases, standard input, and
 # the digests upstream computes for the committed test messages.
 set -eu
-ctl=build/guardianctl
+ctl=${BUILD:-build}/guardianctl
 dir=tests/data/digest/messages
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

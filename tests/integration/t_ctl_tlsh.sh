@@ -1,7 +1,7 @@
 #!/bin/sh
 # guardianctl tlsh and diff against known TLSH vectors (tests/data/tlsh).
 set -u
-ctl=build/guardianctl
+ctl=${BUILD:-build}/guardianctl
 in=tests/data/tlsh/inputs
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT

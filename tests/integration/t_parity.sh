@@ -10,4 +10,4 @@ if [ ! -f "$tsv" ] || [ ! -d "$shared/corpus" ]; then
 	echo "no shared corpus at $shared"
 	exit 77
 fi
-build/guardianctl digest-parity "$tsv" "$shared/corpus"
+"${BUILD:-build}"/guardianctl digest-parity "$tsv" "$shared/corpus"
