@@ -44,7 +44,7 @@ struct loadgen_body {
 struct loadgen_conn {
 	struct bufferevent	*bev;
 	uint64_t		 sent_at;
-	size_t			 body_left;	/* of the answer being read */
+	size_t			 body_left;	/* of the answer */
 	int			 status;
 	int			 in_body;
 	int			 close_after;

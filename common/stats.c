@@ -43,7 +43,8 @@ static const char *const stats_endpoint_names[STATS_NENDPOINTS] = {
 static const char *const stats_role_names[] = {
 	"none", "master", "worker", "learner", "oracle-proxy"
 };
-#define STATS_NROLES	(sizeof(stats_role_names) / sizeof(stats_role_names[0]))
+#define STATS_NROLES \
+	(sizeof(stats_role_names) / sizeof(stats_role_names[0]))
 
 /*
  * Lock-free 64-bit atomics work across processes on a MAP_SHARED mapping.

@@ -50,7 +50,7 @@ enum stats_counter {
 	STATS_WORKER_RESTARTS,
 	STATS_SANDBOX_KILLS,
 	STATS_CHILD_RESTARTS,		/* learner and oracle-proxy */
-	STATS_LOOKUP_TIMEOUTS,		/* worker gave up on the learner */
+	STATS_LOOKUP_TIMEOUTS,		/* a worker gave up waiting */
 	STATS_NCOUNTERS
 };
 
@@ -65,7 +65,7 @@ enum stats_endpoint {
 
 /* Per process (per slot) values, set rather than added. */
 enum stats_gauge {
-	STATS_GAUGE_RSS_BYTES,		/* written by the master from /proc */
+	STATS_GAUGE_RSS_BYTES,		/* the master reads /proc */
 	STATS_GAUGE_OUTBOX_DEPTH,
 	STATS_NGAUGES
 };

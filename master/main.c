@@ -64,7 +64,8 @@ main(int argc, char *argv[])
 		for (i = 3; i < argc; i += 2) {
 			if (i + 1 < argc && strcmp(argv[i], "-config") == 0)
 				config_path = argv[i + 1];
-			else if (i + 1 < argc && strcmp(argv[i], "-slot") == 0 &&
+			else if (i + 1 < argc &&
+			    strcmp(argv[i], "-slot") == 0 &&
 			    main_stats_attach(argv[i + 1]) == 0)
 				continue;
 			else {

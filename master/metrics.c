@@ -114,7 +114,7 @@ metrics_slot(int slot, int is_worker, pid_t pid)
 		return;
 	metrics_pids[slot] = pid;
 	if (pid == 0)
-		return;		/* keep the last figures until a successor */
+		return;	/* the figures stay until a successor */
 	if (is_worker)
 		role = STATS_ROLE_WORKER;
 	else

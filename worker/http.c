@@ -131,8 +131,8 @@ struct http_conn {
 	evhtp_connection_t	*conn;
 	struct event		*deadline;	/* headers due */
 	int			 fresh;		/* no request begun yet */
-	int			 closing;	/* refused: close once written */
-	unsigned int		 linger;	/* polls left until closed */
+	int			 closing;	/* refused: close soon */
+	unsigned int		 linger;	/* polls left */
 };
 
 /* How often a refused connection checks that its answer is out. */
