@@ -22,6 +22,7 @@ struct batch {
 	size_t			 cap;
 	size_t			 next;		/* next slot a reply fills */
 	size_t			 pending;
+	size_t			 lost;		/* commands without a slot */
 	int			 running;
 	char			 error[128];
 	batch_done_cb		 done;
@@ -155,11 +156,10 @@ batch_cmd(struct batch *b, const char *fmt, ...)
 	if (b->n == b->cap) {
 		cap = b->cap == 0 ? 64 : b->cap * 2;
 		if ((s = reallocarray(b->slots, cap, sizeof(*s))) == NULL) {
-			/* Reuse the last slot as the error: callers see it. */
+			/* No slot: batch_slot() reads it as an error. */
 			batch_error(b, "out of memory");
-			if (b->n == 0)
-				return 0;
-			return b->n - 1;
+			b->lost++;
+			return BATCH_NO_SLOT;
 		}
 		b->slots = s;
 		b->cap = cap;
@@ -194,7 +194,8 @@ batch_slot(const struct batch *b, size_t i)
 {
 	static const struct batch_slot	error_slot = { .type = BATCH_ERROR };
 
-	return i < b->n ? &b->slots[i] : &error_slot;
+	/* After a lost command slot numbers may have shifted: trust none. */
+	return i < b->n && b->lost == 0 ? &b->slots[i] : &error_slot;
 }
 
 size_t
@@ -206,7 +207,7 @@ batch_count(const struct batch *b)
 size_t
 batch_errors(const struct batch *b)
 {
-	size_t	i, e = 0;
+	size_t	i, e = b->lost;
 
 	for (i = 0; i < b->n; i++)
 		if (b->slots[i].type == BATCH_ERROR)
@@ -234,6 +235,7 @@ batch_reset(struct batch *b)
 	b->n = 0;
 	b->next = 0;
 	b->pending = 0;
+	b->lost = 0;
 	b->error[0] = '\0';
 }
 

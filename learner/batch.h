@@ -14,6 +14,8 @@
 
 #define BATCH_STR_MAX		(1024 * 1024)
 #define BATCH_ARRAY_MAX		16384
+/* What batch_cmd returns when it could not even allocate a slot. */
+#define BATCH_NO_SLOT		((size_t)-2)
 
 enum batch_type {
 	BATCH_PENDING = 0,
@@ -39,7 +41,10 @@ struct batch;
 typedef void	(*batch_done_cb)(struct batch *, void *arg);
 
 struct batch	*batch_new(batch_done_cb, void *arg);
-/* Queues a command (hiredis format, "%s" arguments); returns its slot. */
+/*
+ * Queues a command (hiredis format, "%s" arguments); returns its slot
+ * (BATCH_NO_SLOT, read as an error, when out of memory).
+ */
 size_t		 batch_cmd(struct batch *, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
 /*

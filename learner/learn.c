@@ -264,18 +264,15 @@ learn_stage2(struct batch *b, void *arg)
 	struct learn_digest	*d;
 	const struct batch_slot	*s;
 	size_t			 i, j;
-	unsigned int		 count;
 
 	if (learn_redis_failed(ln, b, "stage2"))
 		return;
 	for (i = 0; i < ln->n; i++) {
 		d = &ln->d[i];
-		count = 0;
 		for (j = 0; j < LSH_BANDS; j++) {
 			s = batch_slot(b, d->exists_slot + j);
 			d->exists[j] = s->type == BATCH_INTEGER &&
 			    s->integer > 0;
-			count += d->exists[j];
 			d->members_slot[j] = LEARN_NONE;
 		}
 		/*

@@ -285,12 +285,13 @@ lookup_stage1(struct batch *b, void *arg)
 		lk->dd[i].lg_bands = lookup_count(ld, NS_LG);
 		lk->dd[i].mi_bands = lookup_count(ld, NS_MI);
 	}
+	for (i = 0; i < lk->n; i++)
+		for (k = 0; k < 2; k++)
+			for (j = 0; j < LSH_BANDS; j++)
+				lk->ld[i].members_slot[k][j] = LOOKUP_NONE;
 	/* Members, up to the first digest an exact cache hit decides. */
 	for (i = 0; i < lk->n; i++) {
 		ld = &lk->ld[i];
-		for (k = 0; k < 2; k++)
-			for (j = 0; j < LSH_BANDS; j++)
-				ld->members_slot[k][j] = LOOKUP_NONE;
 		if (lk->dd[i].cache.present &&
 		    strcmp(lk->dd[i].cache.action, "spam") == 0)
 			break;
