@@ -5,10 +5,11 @@ set -eu
 PKGS="gcc make pkg-config libevent-dev libevhtp-dev libhiredis-dev
 libgmime-3.0-dev libcurl4-openssl-dev libseccomp-dev libjansson-dev
 libgumbo-dev libssl-dev libcmocka-dev redis-server curl python3 procps
-clang libclang-rt-14-dev"
+iproute2 openssl ca-certificates clang libclang-rt-14-dev"
 [ "${1:-}" = "--runtime" ] && PKGS="gcc make pkg-config libevent-dev
 libevhtp-dev libhiredis-dev libgmime-3.0-dev libcurl4-openssl-dev
-libseccomp-dev libjansson-dev libgumbo-dev libssl-dev redis-server curl"
+libseccomp-dev libjansson-dev libgumbo-dev libssl-dev redis-server curl
+iproute2 procps ca-certificates"
 
 missing=
 for p in $PKGS; do
