@@ -303,7 +303,8 @@ test_learner_forbidden_types(void **state)
 {
 	static const uint32_t	types[] = { PROTO_TUNABLES,
 	    PROTO_PEER_MISBEHAVED, PROTO_PEER_CHANNEL, PROTO_STATUS_REPLY,
-	    PROTO_ORACLE_REQUEST, PROTO_CHILD_READY, 0, PROTO_NTYPES,
+	    PROTO_ORACLE_REQUEST, PROTO_CHILD_READY, PROTO_ANALYZE_REPLY,
+	    PROTO_REPORT_REPLY, 0, PROTO_NTYPES,
 	    0x7ffffff0U };
 	uint8_t			pidbuf[4] = { 0, 0, 0, 1 };
 	uint32_t		pid;
@@ -357,6 +358,163 @@ test_learner_fd_flag_without_fd(void **state)
 	raw_header(hdr, PROTO_STATUS_REQUEST | IPC_F_FD, 0, 1);
 	assert_int_equal(fakemaster_write_raw(bad, hdr, sizeof(hdr)), 0);
 	expect_dropped(bad, pid, learner_serves);
+}
+
+/* A str field written by hand: n, the bytes, and the NUL unless cut. */
+static void
+raw_str(struct msg *m, uint32_t n, const char *bytes, size_t len,
+    int terminate)
+{
+	size_t	i;
+
+	msg_add_u32(m, n);
+	for (i = 0; i < len; i++)
+		msg_add_u8(m, (uint8_t)bytes[i]);
+	if (terminate)
+		msg_add_u8(m, 0);
+}
+
+#define SHA1_OK	"0123456789abcdef0123456789abcdef01234567"
+
+/* 0 when the learner answers m (of type) with reply_type and that id. */
+static int
+learner_answers(int sock, uint32_t type, const struct msg *m,
+    uint32_t reply_type)
+{
+	struct ipc_hdr	 hdr;
+	uint8_t		*payload = NULL;
+	uint32_t	 id = ++fx.next_id;
+
+	if (ipc_send_blocking(sock, type, id, m, -1) == -1 ||
+	    ipc_recv_blocking(sock, &hdr, &payload, NULL, WAIT_MS) == -1)
+		return -1;
+	free(payload);
+	return hdr.type == reply_type && hdr.id == id ? 0 : -1;
+}
+
+static void
+report_request(struct msg *m, const char *request_id, const char *sha1,
+    uint8_t type)
+{
+	msg_init(m);
+	msg_add_str(m, request_id);
+	msg_add_str(m, sha1);
+	msg_add_u8(m, type);
+}
+
+/* The report's string fields: a NUL inside, a length past the payload,
+ * a missing terminator, a hash that is not hex, an unknown type. */
+static void
+test_learner_bad_report_fields(void **state)
+{
+	struct msg	m;
+	uint32_t	pid;
+	int		bad, good, i;
+
+	(void)state;
+	LEARNER_OR_SKIP();
+	/* The well-formed one is answered (no scan record: not found). */
+	good = new_worker(&pid);
+	report_request(&m, "r1", SHA1_OK, 1);
+	assert_int_equal(learner_answers(good, PROTO_REPORT_REQUEST, &m,
+	    PROTO_REPORT_REPLY), 0);
+	msg_free(&m);
+	close(good);
+	for (i = 0; i < 6; i++) {
+		msg_init(&m);
+		switch (i) {
+		case 0:
+			raw_str(&m, 3, "r\0x", 3, 1);
+			msg_add_str(&m, SHA1_OK);
+			msg_add_u8(&m, 1);
+			break;
+		case 1:
+			msg_add_str(&m, "r1");
+			raw_str(&m, 40, SHA1_OK, 20, 0);
+			break;
+		case 2:
+			msg_add_str(&m, "r1");
+			raw_str(&m, 40, SHA1_OK, 40, 0);
+			msg_add_u8(&m, 1);
+			break;
+		case 3:
+			report_request(&m, "r1",
+			    "0123456789abcdef0123456789abcdef0123456z", 1);
+			break;
+		case 4:
+			report_request(&m, "r1", SHA1_OK, 9);
+			break;
+		case 5:
+			report_request(&m, "r1", SHA1_OK, 1);
+			raw_str(&m, 0xfffffff0U, "", 0, 0);
+			break;
+		}
+		bad = new_worker(&pid);
+		assert_int_equal(ipc_send_blocking(bad, PROTO_REPORT_REQUEST,
+		    50 + (uint32_t)i, &m, -1), 0);
+		msg_free(&m);
+		expect_dropped(bad, pid, learner_serves);
+	}
+}
+
+static void
+analyze_request(struct msg *m, const char *request_id, uint32_t n,
+    const char *digest)
+{
+	uint32_t	i;
+
+	msg_init(m);
+	msg_add_str(m, request_id);
+	msg_add_str(m, "");
+	msg_add_u32(m, 0);		/* start */
+	msg_add_u8(m, 0);		/* flags */
+	msg_add_u8(m, 0);		/* no Oracle answer */
+	msg_add_u32(m, 0);
+	msg_add_data(m, "", 0);
+	msg_add_u32(m, n);
+	for (i = 0; digest != NULL && i < n; i++)
+		msg_add_str(m, digest);
+}
+
+/* Digest counts and strings: more announced than sent, far too many, a
+ * digest that is not one, an oversized request id. */
+static void
+test_learner_bad_analyze_fields(void **state)
+{
+	struct msg	m;
+	uint32_t	pid;
+	int		bad, good, i;
+
+	(void)state;
+	LEARNER_OR_SKIP();
+	good = new_worker(&pid);
+	analyze_request(&m, "a1", 0, NULL);
+	assert_int_equal(learner_answers(good, PROTO_ANALYZE_REQUEST, &m,
+	    PROTO_ANALYZE_REPLY), 0);
+	msg_free(&m);
+	close(good);
+	for (i = 0; i < 4; i++) {
+		switch (i) {
+		case 0:
+			analyze_request(&m, "a1", 3, NULL);
+			break;
+		case 1:
+			analyze_request(&m, "a1", 0xffffffffU, NULL);
+			break;
+		case 2:
+			analyze_request(&m, "a1", 1, "T1not-a-digest");
+			break;
+		case 3:
+			analyze_request(&m, "a-request-id-much-longer-than-"
+			    "thirty-two-bytes", 0, NULL);
+			break;
+		}
+		bad = new_worker(&pid);
+		assert_int_equal(ipc_send_blocking(bad, PROTO_ANALYZE_REQUEST,
+		    60 + (uint32_t)i, &m, -1), 0);
+		msg_free(&m);
+		expect_dropped(bad, pid, learner_serves);
+	}
 }
 
 /* A worker that leaves cleanly between messages is not reported. */
@@ -830,6 +988,8 @@ main(int argc, char *argv[])
 		cmocka_unit_test(test_learner_forbidden_types),
 		cmocka_unit_test(test_learner_bad_strings),
 		cmocka_unit_test(test_learner_fd_flag_without_fd),
+		cmocka_unit_test(test_learner_bad_report_fields),
+		cmocka_unit_test(test_learner_bad_analyze_fields),
 		cmocka_unit_test(test_learner_clean_close_not_reported),
 		cmocka_unit_test(test_learner_drop_with_requests_in_flight),
 	};
