@@ -36,21 +36,58 @@
 #define H2T_WORK_PER_BYTE	32
 #define H2T_WRAP		74
 
-/* Every gumbo allocation, linked so that all can be freed at once. */
-struct h2t_block {
-	struct h2t_block	*prev;
-	struct h2t_block	*next;
-	size_t			 size;
-};
+/*
+ * Gumbo allocates and frees a great many small blocks (nodes, vectors,
+ * string buffers that grow by copying).  They come from an arena: small
+ * blocks are carved from large chunks and recycled through one free list
+ * per power-of-two size class; big blocks are malloc'ed and linked.  The
+ * whole arena is released at once after the walk.  The budget counts the
+ * requested sizes of live blocks, exactly as a plain tracking allocator
+ * would, so the parse is abandoned at the same point; the footprint
+ * (chunks plus big blocks) is capped too, at twice the budget, since
+ * recycled blocks only serve their own class.
+ */
+#define H2T_CHUNK		(256u * 1024)
+#define H2T_CLASS_MIN_SHIFT	5	/* 32 bytes, header included */
+#define H2T_CLASSES		8	/* up to 4 KiB */
+#define H2T_SMALL_MAX		((size_t)1 << (H2T_CLASS_MIN_SHIFT + \
+				    H2T_CLASSES - 1))
+
+/* In front of every block: the requested size. */
 union h2t_header {
-	struct h2t_block	block;
-	max_align_t		align;
+	size_t		size;
+	max_align_t	align;
+};
+
+/* In front of the header of a big block. */
+struct h2t_big {
+	struct h2t_big	*prev;
+	struct h2t_big	*next;
+};
+union h2t_big_header {
+	struct h2t_big	link;
+	max_align_t	align;
+};
+
+struct h2t_chunk {
+	struct h2t_chunk	*next;
+	max_align_t		 data[];
+};
+
+/* A recycled small block, stored in its own payload. */
+struct h2t_free {
+	struct h2t_free	*next;
 };
 
 struct h2t_arena {
-	struct h2t_block	 head;	/* circular list sentinel */
+	struct h2t_big		 big;	/* circular list sentinel */
+	struct h2t_chunk	*chunks;
+	uint8_t			*bump;
+	size_t			 room;	/* bytes left at bump */
+	struct h2t_free		*free[H2T_CLASSES];
 	size_t			 live;
 	size_t			 limit;
+	size_t			 footprint;
 	jmp_buf			 fail;
 };
 
@@ -70,21 +107,72 @@ struct h2t_ctx {
 	int		 just_closed_div;
 };
 
+/* The class of a block of n bytes, header included (n <= SMALL_MAX). */
+static unsigned int
+h2t_class(size_t n)
+{
+	if (n <= ((size_t)1 << H2T_CLASS_MIN_SHIFT))
+		return 0;
+	return (unsigned int)(64 - __builtin_clzll((unsigned long long)n - 1)) -
+	    H2T_CLASS_MIN_SHIFT;
+}
+
+static void *
+h2t_alloc_big(struct h2t_arena *a, size_t size)
+{
+	union h2t_big_header *b;
+	union h2t_header *h;
+	size_t total = sizeof(*b) + sizeof(*h) + size;
+
+	if (total > 2 * a->limit - a->footprint ||
+	    (b = malloc(total)) == NULL)
+		longjmp(a->fail, 1);
+	a->footprint += total;
+	b->link.next = a->big.next;
+	b->link.prev = &a->big;
+	a->big.next->prev = &b->link;
+	a->big.next = &b->link;
+	h = (union h2t_header *)(b + 1);
+	h->size = size;
+	return h + 1;
+}
+
 static void *
 h2t_alloc(void *userdata, size_t size)
 {
 	struct h2t_arena *a = userdata;
+	struct h2t_chunk *c;
 	union h2t_header *h;
+	unsigned int class;
+	size_t n;
 
-	if (size > a->limit || a->live > a->limit - size ||
-	    (h = malloc(sizeof(*h) + size)) == NULL)
+	if (size > a->limit || a->live > a->limit - size)
 		longjmp(a->fail, 1);
-	h->block.size = size;
-	h->block.next = a->head.next;
-	h->block.prev = &a->head;
-	a->head.next->prev = &h->block;
-	a->head.next = &h->block;
 	a->live += size;
+	if (size > H2T_SMALL_MAX - sizeof(*h))
+		return h2t_alloc_big(a, size);
+	class = h2t_class(sizeof(*h) + size);
+	if (a->free[class] != NULL) {
+		h = (union h2t_header *)(void *)a->free[class];
+		a->free[class] = a->free[class]->next;
+	} else {
+		n = (size_t)1 << (H2T_CLASS_MIN_SHIFT + class);
+		if (a->room < n) {
+			/* the tail of the old chunk is left unused */
+			if (H2T_CHUNK > 2 * a->limit - a->footprint ||
+			    (c = malloc(sizeof(*c) + H2T_CHUNK)) == NULL)
+				longjmp(a->fail, 1);
+			a->footprint += H2T_CHUNK;
+			c->next = a->chunks;
+			a->chunks = c;
+			a->bump = (uint8_t *)c->data;
+			a->room = H2T_CHUNK;
+		}
+		h = (union h2t_header *)(void *)a->bump;
+		a->bump += n;
+		a->room -= n;
+	}
+	h->size = size;
 	return h + 1;
 }
 
@@ -92,28 +180,50 @@ static void
 h2t_dealloc(void *userdata, void *p)
 {
 	struct h2t_arena *a = userdata;
+	union h2t_big_header *b;
 	union h2t_header *h;
+	struct h2t_free *f;
+	unsigned int class;
 
 	if (p == NULL)
 		return;
 	h = (union h2t_header *)p - 1;
-	h->block.prev->next = h->block.next;
-	h->block.next->prev = h->block.prev;
-	a->live -= h->block.size;
-	free(h);
+	a->live -= h->size;
+	if (h->size > H2T_SMALL_MAX - sizeof(*h)) {
+		b = (union h2t_big_header *)(void *)h - 1;
+		b->link.prev->next = b->link.next;
+		b->link.next->prev = b->link.prev;
+		a->footprint -= sizeof(*b) + sizeof(*h) + h->size;
+		free(b);
+		return;
+	}
+	class = h2t_class(sizeof(*h) + h->size);
+	f = (struct h2t_free *)(void *)h;
+	f->next = a->free[class];
+	a->free[class] = f;
 }
 
 static void
 h2t_arena_free(struct h2t_arena *a)
 {
-	struct h2t_block *b, *next;
+	struct h2t_big *b, *next;
+	struct h2t_chunk *c, *cnext;
 
-	for (b = a->head.next; b != &a->head; b = next) {
+	for (b = a->big.next; b != &a->big; b = next) {
 		next = b->next;
-		free((union h2t_header *)(void *)b);
+		free((union h2t_big_header *)(void *)b);
 	}
-	a->head.next = a->head.prev = &a->head;
+	for (c = a->chunks; c != NULL; c = cnext) {
+		cnext = c->next;
+		free(c);
+	}
+	memset(a->free, 0, sizeof(a->free));
+	a->big.next = a->big.prev = &a->big;
+	a->chunks = NULL;
+	a->bump = NULL;
+	a->room = 0;
 	a->live = 0;
+	a->footprint = 0;
 }
 
 static void
@@ -655,7 +765,7 @@ html2text(const uint8_t *html, size_t len, struct buf *out)
 		buf_free(&prepared);
 		return -1;
 	}
-	arena->head.next = arena->head.prev = &arena->head;
+	arena->big.next = arena->big.prev = &arena->big;
 	arena->limit = H2T_MEMORY_BASE + (size_t)H2T_MEMORY_PER_BYTE * len;
 	options = kGumboDefaultOptions;
 	options.allocator = h2t_alloc;
