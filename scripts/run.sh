@@ -34,7 +34,7 @@ configured() {
 
 free_port() {
 	while :; do
-		p=$(( ($(od -An -N2 -tu2 /dev/urandom) % 30000) + 20000 ))
+		p=$(( ($(od -An -N2 -tu2 /dev/urandom) % 12000) + 20000 ))
 		ss -Htln "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return; }
 	done
 }

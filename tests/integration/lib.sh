@@ -85,10 +85,12 @@ it_setup() {
 	fi
 }
 
-# A free loopback TCP port: a random one nobody listens on.
+# A free loopback TCP port: a random one nobody listens on, below the
+# kernel's ephemeral range (32768 and up) so that no outgoing connection of
+# the test itself can already hold it.
 it_free_port() {
 	while :; do
-		p=$(( ($(od -An -N2 -tu2 /dev/urandom) % 30000) + 20000 ))
+		p=$(( ($(od -An -N2 -tu2 /dev/urandom) % 12000) + 20000 ))
 		if ! ss -Htln "sport = :$p" 2>/dev/null | grep -q .; then
 			echo "$p"
 			return
