@@ -49,26 +49,52 @@ struct prep {
  */
 #define PREP_COST_BUDGET	10000000u
 
-/* Elements that do not stay open (void), or are usually closed
- * implicitly: they do not deepen the estimate. */
-static const char *const prep_shallow_tags[] = {
-	"area", "base", "br", "col", "embed", "hr", "img", "input", "keygen",
-	"link", "meta", "param", "source", "track", "wbr", "image", "p", "li",
-	"dt", "dd", "tr", "td", "th", "option", "optgroup", "rb", "rt", "rp",
-	"thead", "tbody", "tfoot", "colgroup", "caption", "html", "head",
-	"body", "basefont", "bgsound", "frame", "isindex",
+/* What the preparation needs to know about a tag name. */
+#define PT_SHALLOW	0x01	/* void, or usually closed implicitly: does
+				   not deepen the estimate */
+#define PT_RAWTEXT	0x02
+#define PT_HEAD		0x04	/* a start tag "in head" keeps in the head */
+#define PT_LEAVES_HEAD	0x08	/* an end tag that leaves the head */
+#define PT_ISINDEX	0x10
+#define PT_PLAINTEXT	0x20
+#define PT_NOSCRIPT	0x40
+
+struct prep_tag_info {
+	const char	*name;
+	size_t		 len;
+	unsigned int	 flags;
 };
 
-static const char *const prep_rawtext[] = {
-	"script", "style", "textarea", "title", "xmp", "iframe", "noembed",
-	"noframes", "noscript",
+#define PT(n, f)	{ n, sizeof(n) - 1, f }
+static const struct prep_tag_info prep_tags[] = {
+	PT("area", PT_SHALLOW), PT("base", PT_SHALLOW | PT_HEAD),
+	PT("br", PT_SHALLOW | PT_LEAVES_HEAD), PT("col", PT_SHALLOW),
+	PT("embed", PT_SHALLOW), PT("hr", PT_SHALLOW), PT("img", PT_SHALLOW),
+	PT("input", PT_SHALLOW), PT("keygen", PT_SHALLOW),
+	PT("link", PT_SHALLOW | PT_HEAD), PT("meta", PT_SHALLOW | PT_HEAD),
+	PT("param", PT_SHALLOW), PT("source", PT_SHALLOW),
+	PT("track", PT_SHALLOW), PT("wbr", PT_SHALLOW),
+	PT("image", PT_SHALLOW), PT("p", PT_SHALLOW), PT("li", PT_SHALLOW),
+	PT("dt", PT_SHALLOW), PT("dd", PT_SHALLOW), PT("tr", PT_SHALLOW),
+	PT("td", PT_SHALLOW), PT("th", PT_SHALLOW), PT("option", PT_SHALLOW),
+	PT("optgroup", PT_SHALLOW), PT("rb", PT_SHALLOW),
+	PT("rt", PT_SHALLOW), PT("rp", PT_SHALLOW), PT("thead", PT_SHALLOW),
+	PT("tbody", PT_SHALLOW), PT("tfoot", PT_SHALLOW),
+	PT("colgroup", PT_SHALLOW), PT("caption", PT_SHALLOW),
+	PT("html", PT_SHALLOW | PT_HEAD | PT_LEAVES_HEAD),
+	PT("head", PT_SHALLOW | PT_HEAD | PT_LEAVES_HEAD),
+	PT("body", PT_SHALLOW | PT_LEAVES_HEAD),
+	PT("basefont", PT_SHALLOW | PT_HEAD),
+	PT("bgsound", PT_SHALLOW | PT_HEAD), PT("frame", PT_SHALLOW),
+	PT("isindex", PT_SHALLOW | PT_ISINDEX),
+	PT("script", PT_RAWTEXT | PT_HEAD), PT("style", PT_RAWTEXT | PT_HEAD),
+	PT("textarea", PT_RAWTEXT), PT("title", PT_RAWTEXT | PT_HEAD),
+	PT("xmp", PT_RAWTEXT), PT("iframe", PT_RAWTEXT),
+	PT("noembed", PT_RAWTEXT), PT("noframes", PT_RAWTEXT | PT_HEAD),
+	PT("noscript", PT_RAWTEXT | PT_HEAD | PT_NOSCRIPT),
+	PT("template", PT_HEAD), PT("plaintext", PT_PLAINTEXT),
 };
-
-/* Start tags the "in head" insertion mode keeps in the head. */
-static const char *const prep_head_tags[] = {
-	"html", "head", "base", "basefont", "bgsound", "link", "meta", "title",
-	"style", "script", "noscript", "template", "noframes",
-};
+#undef PT
 
 static uint32_t
 prep_placeholder(uint32_t c)
@@ -117,29 +143,21 @@ ascii_lower(int c)
 	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
 }
 
-/* Case-insensitive compare of s[0 .. n) with the lower-case word w. */
-static int
-prep_word(const uint8_t *s, size_t n, const char *w)
+/* The flags of the tag name s[0 .. n), compared without case. */
+static unsigned int
+prep_tag_flags(const uint8_t *s, size_t n)
 {
+	char lower[sizeof("plaintext")];
 	size_t k;
 
-	if (strlen(w) != n)
+	if (n == 0 || n >= sizeof(lower))
 		return 0;
 	for (k = 0; k < n; k++)
-		if (ascii_lower(s[k]) != w[k])
-			return 0;
-	return 1;
-}
-
-static int
-prep_in_list(const uint8_t *s, size_t n, const char *const *list,
-    size_t count)
-{
-	size_t k;
-
-	for (k = 0; k < count; k++)
-		if (prep_word(s, n, list[k]))
-			return 1;
+		lower[k] = (char)ascii_lower(s[k]);
+	for (k = 0; k < sizeof(prep_tags) / sizeof(prep_tags[0]); k++)
+		if (prep_tags[k].len == n &&
+		    memcmp(prep_tags[k].name, lower, n) == 0)
+			return prep_tags[k].flags;
 	return 0;
 }
 
@@ -161,6 +179,36 @@ prep_rune(struct prep *p)
 	return utf8_append_rune(p->out, m);
 }
 
+/* Byte classes for prep_plain_end. */
+#define PB_HIGH		0x01	/* >= 0x7F: decoded rune by rune */
+#define PB_CONTROL	0x02	/* a C0 control that has a placeholder */
+#define PB_LT		0x04
+#define PB_TEXT		0x08	/* not HTML white space */
+
+static uint8_t	prep_byte_class[256];
+
+static void
+prep_byte_class_init(void)
+{
+	unsigned int c;
+
+	if (prep_byte_class['a'] != 0)
+		return;
+	for (c = 0; c < 256; c++) {
+		uint8_t k = 0;
+
+		if (c >= 0x7F)
+			k |= PB_HIGH;
+		else if (c < 0x20 && prep_placeholder(c) != c)
+			k |= PB_CONTROL;
+		if (c == '<')
+			k |= PB_LT;
+		if (!html_space((uint8_t)c))
+			k |= PB_TEXT;
+		prep_byte_class[c] = k;
+	}
+}
+
 /*
  * End of the run from p->i (before end, and before a "<" if stop_lt) of
  * bytes that prep_rune would copy unchanged one at a time: ASCII that is
@@ -169,18 +217,18 @@ prep_rune(struct prep *p)
 static size_t
 prep_plain_end(const struct prep *p, size_t end, int stop_lt, int *text)
 {
+	uint8_t stop = PB_HIGH | (p->placeholders ? PB_CONTROL : 0) |
+	    (stop_lt ? PB_LT : 0), seen = 0, k;
 	size_t j;
-	uint8_t c;
 
 	for (j = p->i; j < end; j++) {
-		c = p->s[j];
-		if (c >= 0x7F || (stop_lt && c == '<'))
+		k = prep_byte_class[p->s[j]];
+		if (k & stop)
 			break;
-		if (c < 0x20 && p->placeholders && prep_placeholder(c) != c)
-			break;
-		if (!html_space(c))
-			*text = 1;
+		seen |= k;
 	}
+	if (seen & PB_TEXT)
+		*text = 1;
 	return j;
 }
 
@@ -330,6 +378,7 @@ prep_tag(struct prep *p)
 {
 	const uint8_t *s = p->s;
 	size_t start = p->i, name, n, end, cend;
+	unsigned int flags;
 	int endtag = s[start + 1] == '/';
 
 	name = start + 1 + endtag;
@@ -337,11 +386,11 @@ prep_tag(struct prep *p)
 	    s[name + n] != '/' && s[name + n] != '>'; n++)
 		;
 	end = prep_tag_end(p, name + n);
+	flags = prep_tag_flags(s + name, n);
 	if (endtag) {
 		if (p->depth > 0)
 			p->depth--;
-	} else if (!prep_in_list(s + name, n, prep_shallow_tags,
-	    sizeof(prep_shallow_tags) / sizeof(prep_shallow_tags[0])))
+	} else if ((flags & PT_SHALLOW) == 0)
 		p->depth++;	/* "<div/>" opens a div too */
 	p->cost += p->depth + 1;
 	if (p->cost > PREP_COST_BUDGET) {
@@ -349,14 +398,11 @@ prep_tag(struct prep *p)
 		return 0;
 	}
 	if (endtag) {
-		if (prep_word(s + name, n, "head") || prep_word(s + name, n,
-		    "body") || prep_word(s + name, n, "html") ||
-		    prep_word(s + name, n, "br"))
+		if (flags & PT_LEAVES_HEAD)
 			p->in_body = 1;
-	} else if (!prep_in_list(s + name, n, prep_head_tags,
-	    sizeof(prep_head_tags) / sizeof(prep_head_tags[0])))
+	} else if ((flags & PT_HEAD) == 0)
 		p->in_body = 1;
-	if (prep_word(s + name, n, "isindex")) {
+	if (flags & PT_ISINDEX) {
 		if (buf_append(p->out, s + start, name - start) == -1 ||
 		    buf_puts(p->out, "isindez") == -1)
 			return -1;
@@ -366,13 +412,12 @@ prep_tag(struct prep *p)
 		return -1;
 	if (endtag || end >= p->len)
 		return 0;
-	if (prep_word(s + name, n, "plaintext"))
+	if (flags & PT_PLAINTEXT)
 		return prep_copy_to(p, p->len);
-	if (!prep_in_list(s + name, n, prep_rawtext,
-	    sizeof(prep_rawtext) / sizeof(prep_rawtext[0])))
+	if ((flags & PT_RAWTEXT) == 0)
 		return 0;
 	cend = prep_rawtext_end(p, end, s + name, n);
-	if (prep_word(s + name, n, "noscript"))
+	if (flags & PT_NOSCRIPT)
 		return prep_noscript_content(p, cend);
 	return prep_copy_to(p, cend);
 }
@@ -404,6 +449,7 @@ h2t_prepare(const uint8_t *in, size_t len, struct buf *out, int *placeholders)
 			len -= 3;
 		}
 	}
+	prep_byte_class_init();
 	memset(&p, 0, sizeof(p));
 	p.s = in;
 	p.len = len;
