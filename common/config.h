@@ -78,6 +78,8 @@ struct guardian_config {
 						   the per-mail lookup */
 	char		*oracle_ca_file;	/* ORACLE_CA_FILE: PEM bundle
 						   for https */
+	int		 oracle_sync_interval;	/* ORACLE_SYNC_INTERVAL, s */
+	int		 oracle_stats_interval;	/* ORACLE_STATS_INTERVAL, s */
 	int		 report_outbox_max;	/* REPORT_OUTBOX_MAX, 0 = off */
 
 	/* Where it came from, and what the master should log once up. */

@@ -393,6 +393,21 @@ stats_render_memory(struct buf *b, struct stats_slot *s, size_t n)
 	}
 }
 
+/* Only the learner sets it; a sum also covers local storage (tests). */
+static void
+stats_render_outbox(struct buf *b, struct stats_slot *s, size_t n)
+{
+	const char	*name = "guardian_report_outbox_depth";
+	uint64_t	 v = 0;
+	size_t		 i;
+
+	for (i = 0; i < n; i++)
+		v = stats_sat_add(v,
+		    stats_load(&s[i].gauges[STATS_GAUGE_OUTBOX_DEPTH]));
+	buf_printf(b, "# HELP %s Reports waiting in the outbox for the "
+	    "Oracle.\n# TYPE %s gauge\n%s %" PRIu64 "\n", name, name, name, v);
+}
+
 int
 stats_render(struct buf *b)
 {
@@ -445,6 +460,7 @@ stats_render(struct buf *b)
 	    STATS_CHILD_RESTARTS);
 	stats_render_single(b, "guardian_sandbox_kills_total",
 	    "Processes stopped by their seccomp filter.", STATS_SANDBOX_KILLS);
+	stats_render_outbox(b, s, n);
 	stats_render_memory(b, s, n);
 	return buf_failed(b) ? -1 : 0;
 }

@@ -63,14 +63,10 @@ enum stats_endpoint {
 	STATS_NENDPOINTS
 };
 
-/*
- * Per process (per slot) values, set rather than added.  Only the ones
- * with a source are rendered: the outbox depth waits for the Oracle
- * outbox that will set it.
- */
+/* Per process (per slot) values, set rather than added. */
 enum stats_gauge {
 	STATS_GAUGE_RSS_BYTES,		/* the master reads /proc */
-	STATS_GAUGE_OUTBOX_DEPTH,
+	STATS_GAUGE_OUTBOX_DEPTH,	/* the learner's report outbox */
 	STATS_NGAUGES
 };
 

@@ -1,6 +1,7 @@
 /*
  * One report, in four pipelined round trips:
- *   1. EXISTS mi:rpt:<h>:<type> and GET mi:msgid:<h>;
+ *   1. EXISTS mi:rpt:<h>:<type>, GET mi:msgid:<h> and LLEN of the outbox
+ *      (a full outbox refuses the report before anything is applied);
  *   2. EXISTS of the 20 lg_f: band keys of every stored digest;
  *   3. SMEMBERS of the existing keys of digests with >= 4 of them;
  *   4. the writes, in upstream's order, then SET mi:rpt:... NX EX 86400.
@@ -11,9 +12,14 @@
  *
  * TTL rule: a report refreshes the target medoid's 20 band keys and its
  * score together (upstream refreshes the bands only on spam).
+ *
+ * Then, unless upstream would skip it (spam known locally), the report
+ * goes to the Oracle through the outbox (outbox.h) and the worker gets
+ * the answer once the outbox knows what became of it.
  */
 #include <sys/queue.h>
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +36,7 @@
 #include "decide.h"
 #include "learn.h"
 #include "learner.h"
+#include "outbox.h"
 #include "store.h"
 
 #define LEARN_DEDUP_TTL		86400
@@ -86,41 +93,110 @@ learn_run(struct learn *ln)
 	batch_cmd(ln->b[0], "EXISTS mi:rpt:%s:%s", ln->q.msgid_hash,
 	    learn_type(ln));
 	batch_cmd(ln->b[0], "GET mi:msgid:%s", ln->q.msgid_hash);
+	batch_cmd(ln->b[0], "LLEN %s", OUTBOX_KEY);
 	batch_run(ln->b[0]);
 }
 
 static void
-learn_finish(struct learn *ln, enum proto_report_result result)
+learn_reply(struct learner_req *req, enum proto_report_result result,
+    int known_locally, uint8_t oracle, uint32_t status, const void *body,
+    size_t len)
 {
 	struct proto_report_reply	 a;
-	struct learn			*next;
 	struct msg			 m;
-	size_t				 i;
 
 	memset(&a, 0, sizeof(a));
 	a.result = (uint8_t)result;
-	a.known_locally = (uint8_t)ln->known_locally;
-	snprintf(a.node_id, sizeof(a.node_id), "%s", store_node_id());
-	if (result == PROTO_REPORT_APPLIED && ln->n > 0 &&
-	    (a.digests = calloc(ln->n, sizeof(*a.digests))) != NULL) {
-		for (i = 0; i < ln->n; i++)
-			memcpy(a.digests[i], ln->d[i].digest,
-			    TLSH_STRING_SIZE);
-		a.ndigests = (uint32_t)ln->n;
-	}
+	a.known_locally = (uint8_t)known_locally;
+	a.oracle = oracle;
+	a.status = status;
+	a.body = (void *)(uintptr_t)body;
+	a.len = len;
 	msg_init(&m);
 	if (proto_report_reply_encode(&m, &a) == -1)
 		log_warnx("%s: cannot encode the reply", __func__);
 	else
-		learner_req_reply(ln->req, PROTO_REPORT_REPLY, &m);
+		learner_req_reply(req, PROTO_REPORT_REPLY, &m);
 	msg_free(&m);
-	free(a.digests);
+}
+
+/* The outbox's word on an applied report: answer the worker. */
+static void
+learn_forwarded(uint8_t oracle, uint32_t status, const void *body,
+    size_t len, void *arg)
+{
+	struct learner_req	*req = arg;
+
+	learn_reply(req, PROTO_REPORT_APPLIED, 0, oracle, status, body, len);
+	learner_req_done(req);
+}
+
+/* Upstream's /report body: {"node_id","signatures":[...],"report_type"}. */
+static char *
+learn_oracle_body(const struct learn *ln)
+{
+	json_t	*root, *sigs;
+	char	*out = NULL;
+	size_t	 i;
+
+	root = json_object();
+	sigs = json_array();
+	if (root == NULL || sigs == NULL)
+		goto done;
+	for (i = 0; i < ln->n; i++)
+		if (json_array_append_new(sigs,
+		    json_string(ln->d[i].digest)) == -1)
+			goto done;
+	if (json_object_set_new(root, "node_id",
+	    json_string(store_node_id())) == 0 &&
+	    json_object_set(root, "signatures", sigs) == 0 &&
+	    json_object_set_new(root, "report_type",
+	    json_string(learn_type(ln))) == 0)
+		out = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+ done:
+	json_decref(sigs);
+	json_decref(root);
+	return out;
+}
+
+/*
+ * Answers the worker, or for an applied report that upstream would
+ * forward hands the request to the outbox, which answers once the
+ * Oracle's fate of the report is known.
+ */
+static void
+learn_finish(struct learn *ln, enum proto_report_result result)
+{
+	const struct guardian_config	*cfg = learner_config();
+	struct learner_req		*req = ln->req;
+	struct learn			*next;
+	char				*body = NULL;
+	size_t				 i;
+	uint8_t				 oracle = PROTO_REPORT_ORACLE_NONE;
+
+	if (result == PROTO_REPORT_APPLIED) {
+		if (ln->q.type == PROTO_REPORT_SPAM && ln->known_locally) {
+			log_kv(LOG_INFO, "Skip Oracle report (Already known)",
+			    "request_id", ln->q.request_id, "message_id_hash",
+			    ln->q.msgid_hash, NULL);
+			oracle = PROTO_REPORT_ORACLE_SKIPPED;
+		} else if (!cfg->oracle_enabled)
+			oracle = PROTO_REPORT_ORACLE_DISABLED;
+		else if ((body = learn_oracle_body(ln)) == NULL)
+			oracle = PROTO_REPORT_ORACLE_UNREACHABLE;
+	}
+	if (body != NULL) {
+		outbox_submit(ln->q.request_id, body, learn_forwarded, req);
+		free(body);
+	} else {
+		learn_reply(req, result, ln->known_locally, oracle, 0, "", 0);
+		learner_req_done(req);
+	}
 
 	TAILQ_REMOVE(&learn_jobs, ln, entry);
 	TAILQ_FOREACH(next, &learn_jobs, entry)
 		if (!next->active && learn_same(next, ln))
 			break;
-	learner_req_done(ln->req);
 	for (i = 0; i < 4; i++)
 		batch_free(ln->b[i]);
 	free(ln->d);
@@ -214,15 +290,26 @@ learn_parse_scan(struct learn *ln, const char *s, size_t len)
 static void
 learn_stage1(struct batch *b, void *arg)
 {
-	struct learn		*ln = arg;
-	const struct batch_slot	*dup, *scan;
-	struct learn_digest	*d;
-	size_t			 i, j;
+	struct learn			*ln = arg;
+	const struct guardian_config	*cfg = learner_config();
+	const struct batch_slot		*dup, *scan, *outbox;
+	struct learn_digest		*d;
+	size_t				 i, j;
 
 	if (learn_redis_failed(ln, b, "stage1"))
 		return;
 	dup = batch_slot(b, 0);
 	scan = batch_slot(b, 1);
+	outbox = batch_slot(b, 2);
+	/* Full: refused before anything is applied, so a retry can work. */
+	if (cfg->oracle_enabled && cfg->report_outbox_max > 0 &&
+	    outbox->integer >= cfg->report_outbox_max) {
+		log_kv(LOG_WARNING, "Report refused: outbox full", "request_id",
+		    ln->q.request_id, "message_id_hash", ln->q.msgid_hash,
+		    NULL);
+		learn_finish(ln, PROTO_REPORT_OUTBOX_FULL);
+		return;
+	}
 	if (dup->type == BATCH_INTEGER && dup->integer > 0) {
 		log_kv(LOG_WARNING, "Duplicate report ignored", "request_id",
 		    ln->q.request_id, "type", learn_type(ln),

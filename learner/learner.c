@@ -6,6 +6,8 @@
  * itself carries on.
  */
 #include <sys/queue.h>
+#include <sys/random.h>
+#include <sys/time.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,13 +17,18 @@
 #include <event2/event.h>
 #include <jansson.h>
 
+#include "common/config.h"
 #include "log.h"
 #include "master/child.h"
 #include "master/proto.h"
 #include "learn.h"
 #include "learner.h"
 #include "lookup.h"
+#include "oracle_link.h"
+#include "outbox.h"
+#include "stats_report.h"
 #include "store.h"
+#include "sync.h"
 
 struct learner_peer {
 	LIST_ENTRY(learner_peer)	 entry;
@@ -39,7 +46,6 @@ struct learner_req {
 static struct {
 	struct child			 c;
 	LIST_HEAD(, learner_peer)	 workers;
-	struct ipc_chan			*oracle;
 } l;
 
 static void
@@ -88,6 +94,19 @@ learner_req_done(struct learner_req *req)
 	p->waiting--;
 	free(req);
 	learner_peer_release(p);
+}
+
+uint32_t
+learner_random(void)
+{
+	struct timeval	tv;
+	uint32_t	v;
+
+	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) == (ssize_t)sizeof(v))
+		return v;
+	/* Jitter only: the time will do if the pool cannot answer. */
+	gettimeofday(&tv, NULL);
+	return (uint32_t)tv.tv_usec * 2654435761U ^ (uint32_t)getpid();
 }
 
 long
@@ -171,34 +190,6 @@ learner_worker_error(struct ipc_chan *chan, enum ipc_error e,
 }
 
 static void
-learner_dispatch_oracle(struct ipc_chan *chan, const struct ipc_hdr *hdr,
-    struct msg_reader *r, int fd, void *arg)
-{
-	(void)chan;
-	(void)r;
-	(void)arg;
-	if (fd != -1)
-		close(fd);
-	/* No request of ours goes to the oracle-proxy yet. */
-	log_warnx("%s: unexpected %s from oracle-proxy", __func__,
-	    proto_type_name(hdr->type));
-	ipc_chan_free(l.oracle);
-	l.oracle = NULL;
-}
-
-static void
-learner_oracle_error(struct ipc_chan *chan, enum ipc_error e,
-    const char *why, void *arg)
-{
-	(void)chan;
-	(void)e;
-	(void)arg;
-	log_info("%s: oracle-proxy channel closed: %s", __func__, why);
-	ipc_chan_free(l.oracle);
-	l.oracle = NULL;
-}
-
-static void
 learner_on_master(const struct ipc_hdr *hdr, struct msg_reader *r, int fd)
 {
 	struct learner_peer	*p;
@@ -210,12 +201,7 @@ learner_on_master(const struct ipc_hdr *hdr, struct msg_reader *r, int fd)
 	    msg_end(r) == -1 || (peer != PROC_WORKER && peer != PROC_ORACLE))
 		fatalx("%s: malformed message from master", __func__);
 	if (peer == PROC_ORACLE) {
-		if (l.oracle != NULL)
-			ipc_chan_free(l.oracle);
-		l.oracle = ipc_chan_new(l.c.base, fd, learner_dispatch_oracle,
-		    learner_oracle_error, NULL);
-		if (l.oracle == NULL)
-			fatalx("%s: cannot set up a channel", __func__);
+		oracle_link_attach(fd);
 		return;
 	}
 	if ((p = calloc(1, sizeof(*p))) == NULL)
@@ -251,7 +237,15 @@ learner_main(const char *config_path)
 	 * /dev/urandom, which the filter forbids: seed it now.
 	 */
 	json_object_seed(0);
+	oracle_link_init(l.c.base);
 	child_sandbox(&l.c, 0);
+	if (l.c.cfg.oracle_enabled) {
+		sync_start(l.c.base);
+		stats_report_start(l.c.base);
+		outbox_start(l.c.base);
+	} else
+		log_info("learner: ORACLE_ENABLED=false: no sync, no stats, "
+		    "no escalation, reports stay local");
 	child_ready(&l.c);
 	event_base_dispatch(l.c.base);
 	store_close();

@@ -18,6 +18,8 @@ void	learner_req_reply(struct learner_req *, uint32_t type,
 	    const struct msg *);
 /* The job is over: releases req. */
 void	learner_req_done(struct learner_req *);
+/* 32 random bits for jitter (not for secrets). */
+uint32_t learner_random(void);
 /* A printable name of the asking worker, for logs. */
 long	learner_req_pid(const struct learner_req *);
 

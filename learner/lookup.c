@@ -283,7 +283,9 @@ lookup_stage1(struct batch *b, void *arg)
 			}
 		lk->dd[i].oc_bands = lookup_count(ld, NS_OC);
 		lk->dd[i].lg_bands = lookup_count(ld, NS_LG);
-		lk->dd[i].mi_bands = lookup_count(ld, NS_MI);
+		/* Fully local: the mirror is not consulted. */
+		lk->dd[i].mi_bands = learner_config()->oracle_enabled ?
+		    lookup_count(ld, NS_MI) : 0;
 	}
 	for (i = 0; i < lk->n; i++)
 		for (k = 0; k < 2; k++)

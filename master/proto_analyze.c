@@ -210,33 +210,50 @@ proto_report_reply_encode(struct msg *m, const struct proto_report_reply *a)
 {
 	msg_add_u8(m, a->result);
 	msg_add_u8(m, a->known_locally);
-	msg_add_str(m, a->node_id);
-	proto_add_digests(m, a->ndigests, a->digests);
+	msg_add_u8(m, a->oracle);
+	msg_add_u32(m, a->status);
+	msg_add_data(m, a->len > 0 ? a->body : "", a->len);
 	return msg_failed(m) ? -1 : 0;
 }
 
 int
 proto_report_reply_decode(struct msg_reader *r, struct proto_report_reply *a)
 {
+	const void	*body;
+	size_t		 len;
+
 	memset(a, 0, sizeof(*a));
 	if (msg_get_u8(r, &a->result) == -1 ||
 	    msg_get_u8(r, &a->known_locally) == -1 ||
-	    msg_get_strbuf(r, a->node_id, sizeof(a->node_id)) == -1 ||
-	    proto_get_digests(r, &a->ndigests, &a->digests) == -1)
+	    msg_get_u8(r, &a->oracle) == -1 ||
+	    msg_get_u32(r, &a->status) == -1 ||
+	    msg_get_data(r, &body, &len) == -1 || msg_end(r) == -1)
 		return -1;
-	if (msg_end(r) == -1 || a->result < PROTO_REPORT_APPLIED ||
-	    a->result > PROTO_REPORT_REDIS_ERROR ||
-	    !proto_text_valid(a->node_id)) {
-		proto_report_reply_free(a);
+	if (a->result < PROTO_REPORT_APPLIED ||
+	    a->result > PROTO_REPORT_OUTBOX_FULL ||
+	    a->oracle > PROTO_REPORT_ORACLE_DISABLED ||
+	    (a->oracle != PROTO_REPORT_ORACLE_NONE) !=
+	    (a->result == PROTO_REPORT_APPLIED) ||
+	    len > PROTO_REPORT_BODY_MAX)
 		return -1;
-	}
+	if (a->oracle == PROTO_REPORT_ORACLE_RELAYED) {
+		if (a->status < 100 || a->status > 599)
+			return -1;
+		if (len > 0) {
+			if ((a->body = malloc(len)) == NULL)
+				return -1;
+			memcpy(a->body, body, len);
+			a->len = len;
+		}
+	} else if (a->status != 0 || len != 0)
+		return -1;
 	return 0;
 }
 
 void
 proto_report_reply_free(struct proto_report_reply *a)
 {
-	free(a->digests);
-	a->digests = NULL;
-	a->ndigests = 0;
+	free(a->body);
+	a->body = NULL;
+	a->len = 0;
 }

@@ -26,7 +26,12 @@
  * PROTO_REPORT_REQUEST (worker -> learner):
  *   str request id | str Message-ID SHA-1 hex | u8 report type
  * PROTO_REPORT_REPLY (learner -> worker):
- *   u8 result | u8 known locally | str node id | u32 n | n x str digest
+ *   u8 result | u8 known locally | u8 oracle | u32 oracle HTTP status |
+ *   data oracle body
+ * The learner forwards the report to the Oracle itself (through its
+ * outbox, learner/outbox.h); "oracle" says what became of that, and with
+ * PROTO_REPORT_ORACLE_RELAYED status and body are the Oracle's answer
+ * for the worker to relay.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -71,8 +76,22 @@ enum proto_report_result {
 	PROTO_REPORT_DUPLICATE,
 	PROTO_REPORT_NOT_FOUND,		/* no scan record */
 	PROTO_REPORT_NO_HASHES,		/* a scan record without digests */
-	PROTO_REPORT_REDIS_ERROR
+	PROTO_REPORT_REDIS_ERROR,
+	PROTO_REPORT_OUTBOX_FULL	/* refused before learning anything */
 };
+
+/* What became of the Oracle side of an applied report. */
+enum proto_report_oracle {
+	PROTO_REPORT_ORACLE_NONE = 0,	/* not applied: nothing to forward */
+	PROTO_REPORT_ORACLE_SKIPPED,	/* spam known locally (upstream) */
+	PROTO_REPORT_ORACLE_RELAYED,	/* the Oracle's status and body */
+	PROTO_REPORT_ORACLE_QUEUED,	/* in the outbox, retried later */
+	PROTO_REPORT_ORACLE_UNREACHABLE, /* no answer and no outbox */
+	PROTO_REPORT_ORACLE_DISABLED	/* ORACLE_ENABLED=false */
+};
+
+/* An Oracle answer relayed to a /report client (upstream's are tiny). */
+#define PROTO_REPORT_BODY_MAX		(64 * 1024)
 
 struct proto_analyze_request {
 	char		  request_id[PROTO_REQUEST_ID_MAX + 1];
@@ -109,11 +128,12 @@ struct proto_report_request {
 };
 
 struct proto_report_reply {
-	uint8_t		  result;
-	uint8_t		  known_locally;
-	char		  node_id[PROTO_NODE_ID_MAX + 1];
-	uint32_t	  ndigests;
-	char		(*digests)[TLSH_STRING_SIZE];	/* allocated */
+	uint8_t		 result;
+	uint8_t		 known_locally;
+	uint8_t		 oracle;	/* enum proto_report_oracle */
+	uint32_t	 status;	/* RELAYED: 100..599 */
+	void		*body;		/* RELAYED: allocated, may be NULL */
+	size_t		 len;
 };
 
 /* 1 if s is "T1" and 70 upper-case hex digits. */

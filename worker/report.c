@@ -1,9 +1,11 @@
 /*
- * /report in the worker.  Parsing and validation happen here, learning in
- * the learner (REPORT_REQUEST), the Oracle call in the oracle-proxy.
- * Upstream's answers are kept: 409 duplicate, 404 unknown Message-ID, 400
- * no hashes, 200 skipped_oracle, the Oracle's status and body relayed,
- * 503 when the Oracle cannot be reached.
+ * /report in the worker.  Parsing and validation happen here; learning
+ * and the Oracle forwarding (through the durable outbox) in the learner
+ * (REPORT_REQUEST).  Upstream's answers are kept: 409 duplicate, 404
+ * unknown Message-ID, 400 no hashes, 200 skipped_oracle, the Oracle's
+ * status and body relayed.  Where upstream answers 503 and loses the
+ * report, the report is queued and the answer is 202 {"status":"queued"}
+ * (503 only when the outbox is off, or full: then before learning).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,17 +16,18 @@
 #include <glib.h>
 #include <jansson.h>
 
-#include "buf.h"
 #include "log.h"
 #include "master/proto.h"
 #include "master/proto_analyze.h"
-#include "analyze.h"
 #include "http.h"
 #include "report.h"
 #include "worker.h"
 
-/* The oracle-proxy's own timeout comes first; this is a backstop. */
-#define REPORT_ORACLE_TIMEOUT_S	15
+/*
+ * The learner answers once the outbox knows what became of the report:
+ * at most 8 s after learning (learner/outbox.c).  This is a backstop.
+ */
+#define REPORT_LEARNER_TIMEOUT_S	15
 
 struct report {
 	char	request_id[WORKER_REQUEST_ID_SIZE];
@@ -48,73 +51,36 @@ report_relay(evhtp_request_t *req, int status, const void *body, size_t len)
 	evhtp_request_resume(req);
 }
 
-/*
- * The Oracle could not take the report.  Upstream answers 503 and the
- * report is lost (local learning is kept); this is where a durable queue
- * of reports to retry would take over.
- */
+/* What became of the Oracle side of an applied report. */
 static void
-report_oracle_unavailable(evhtp_request_t *req, struct report *rp)
-{
-	log_kv(LOG_WARNING, "Oracle report failed", "request_id",
-	    rp->request_id, "type", report_type_name(rp->type),
-	    "message_id_hash", rp->msgid_hash, NULL);
-	worker_finish(req, 503, "{\"error\":\"Oracle unreachable\"}");
-}
-
-static void
-report_oracle_reply(evhtp_request_t *req, uint32_t type, struct msg_reader *r,
-    void *arg)
-{
-	struct report	*rp = arg;
-	const void	*body;
-	size_t		 len;
-	uint32_t	 status;
-	uint8_t		 outcome;
-
-	if (req == NULL)
-		goto out;
-	if (r == NULL || type != PROTO_ORACLE_REPLY ||
-	    msg_get_u8(r, &outcome) == -1 || msg_get_u32(r, &status) == -1 ||
-	    msg_get_data(r, &body, &len) == -1 || msg_end(r) == -1 ||
-	    outcome != PROTO_ORACLE_OK || status < 100 || status > 599) {
-		report_oracle_unavailable(req, rp);
-		goto out;
-	}
-	report_relay(req, (int)status, body, len);
- out:
-	free(rp);
-}
-
-/* Upstream's request: {"node_id","signatures":[...],"report_type"}. */
-static void
-report_forward(evhtp_request_t *req, struct report *rp,
+report_applied(evhtp_request_t *req, struct report *rp,
     const struct proto_report_reply *a)
 {
-	struct buf	 body;
-	struct msg	 m;
-	uint32_t	 i;
-	int		 rc = -1;
-
-	buf_init(&body, 0);
-	buf_puts(&body, "{\"node_id\":");
-	analyze_json_word(&body, a->node_id);
-	buf_puts(&body, ",\"signatures\":[");
-	for (i = 0; i < a->ndigests; i++)
-		buf_printf(&body, "%s\"%s\"", i > 0 ? "," : "", a->digests[i]);
-	buf_printf(&body, "],\"report_type\":\"%s\"}",
-	    report_type_name(rp->type));
-	msg_init(&m);
-	msg_add_u8(&m, PROTO_ORACLE_REPORT);
-	msg_add_data(&m, body.data, body.len);
-	if (!buf_failed(&body) && !msg_failed(&m))
-		rc = worker_ask(WORKER_ORACLE, PROTO_ORACLE_REQUEST, &m,
-		    REPORT_ORACLE_TIMEOUT_S, req, report_oracle_reply, rp);
-	msg_free(&m);
-	buf_free(&body);
-	if (rc == -1) {
-		report_oracle_unavailable(req, rp);
-		free(rp);
+	switch (a->oracle) {
+	case PROTO_REPORT_ORACLE_SKIPPED:
+		worker_finish(req, 200, "{\"status\":\"skipped_oracle\","
+		    "\"reason\":\"known_locally\"}");
+		break;
+	case PROTO_REPORT_ORACLE_DISABLED:
+		worker_finish(req, 200, "{\"status\":\"skipped_oracle\","
+		    "\"reason\":\"oracle_disabled\"}");
+		break;
+	case PROTO_REPORT_ORACLE_RELAYED:
+		report_relay(req, (int)a->status, a->body != NULL ? a->body :
+		    "", a->len);
+		break;
+	case PROTO_REPORT_ORACLE_QUEUED:
+		log_kv(LOG_WARNING, "Oracle report queued", "request_id",
+		    rp->request_id, "type", report_type_name(rp->type),
+		    "message_id_hash", rp->msgid_hash, NULL);
+		worker_finish(req, 202, "{\"status\":\"queued\"}");
+		break;
+	default:
+		log_kv(LOG_WARNING, "Oracle report failed", "request_id",
+		    rp->request_id, "type", report_type_name(rp->type),
+		    "message_id_hash", rp->msgid_hash, NULL);
+		worker_finish(req, 503, "{\"error\":\"Oracle unreachable\"}");
+		break;
 	}
 }
 
@@ -139,17 +105,8 @@ report_learner_reply(evhtp_request_t *req, uint32_t type,
 	}
 	switch (a.result) {
 	case PROTO_REPORT_APPLIED:
-		if (rp->type == PROTO_REPORT_SPAM && a.known_locally) {
-			log_kv(LOG_INFO, "Skip Oracle report (Already known)",
-			    "request_id", rp->request_id, "message_id_hash",
-			    rp->msgid_hash, NULL);
-			worker_finish(req, 200, "{\"status\":\"skipped_oracle\","
-			    "\"reason\":\"known_locally\"}");
-			break;
-		}
-		report_forward(req, rp, &a);
-		proto_report_reply_free(&a);
-		return;
+		report_applied(req, rp, &a);
+		break;
 	case PROTO_REPORT_DUPLICATE:
 		worker_finish(req, 409, "{\"status\":\"duplicate\","
 		    "\"message\":\"Already reported\"}");
@@ -159,6 +116,9 @@ report_learner_reply(evhtp_request_t *req, uint32_t type,
 		break;
 	case PROTO_REPORT_NO_HASHES:
 		worker_finish(req, 400, "{\"error\":\"No hashes to report\"}");
+		break;
+	case PROTO_REPORT_OUTBOX_FULL:
+		worker_finish(req, 503, "{\"error\":\"report outbox full\"}");
 		break;
 	default:
 		worker_finish(req, 500, "{\"error\":\"Redis error\"}");
@@ -273,7 +233,7 @@ report_request(evhtp_request_t *req)
 	rc = proto_report_request_encode(&m, &q);
 	if (rc == 0)
 		rc = worker_ask(WORKER_LEARNER, PROTO_REPORT_REQUEST, &m,
-		    WORKER_PEER_TIMEOUT_S, req, report_learner_reply, rp);
+		    REPORT_LEARNER_TIMEOUT_S, req, report_learner_reply, rp);
 	msg_free(&m);
 	if (rc == -1) {
 		http_reply_error(req, 503, "Redis unavailable");

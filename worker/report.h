@@ -1,9 +1,9 @@
 #ifndef GUARDIAN_WORKER_REPORT_H
 #define GUARDIAN_WORKER_REPORT_H
 /*
- * POST /report: validates the JSON body, has the learner learn from the
- * stored scan of that Message-ID, then forwards the report to the Oracle
- * through the oracle-proxy unless upstream would skip it.
+ * POST /report: validates the JSON body and has the learner learn from
+ * the stored scan of that Message-ID and forward the report to the
+ * Oracle (through its outbox) unless upstream would skip it.
  */
 typedef struct evhtp_request evhtp_request_t;
 

@@ -2,9 +2,9 @@
 # /report answers: validation (400, 413), unknown Message-ID (404) that
 # does not consume the de-duplication slot, duplicates (409 with a JSON
 # content type), a message without digests (400), spam known locally
-# (skipped_oracle), the Oracle unreachable (503), and a ham report that
-# lowers the medoid's score so the near-duplicate is only a proximity
-# match.  Concurrent identical reports are applied once.
+# (skipped_oracle), the Oracle unreachable (202, queued), and a ham
+# report that lowers the medoid's score so the near-duplicate is only a
+# proximity match.  Concurrent identical reports are applied once.
 . tests/integration/lib.sh
 . tests/integration/analyze_lib.sh
 an_start
@@ -42,9 +42,9 @@ an_expect 409 '^\{"status":"duplicate","message":"Already reported"\}$' \
 grep -qi '^content-type: application/json' "$IT_TMP/headers" ||
 	it_fail "409 content type"
 
-# Ham is always forwarded; the Oracle cannot be reached: 503.
+# Ham is always forwarded; the Oracle cannot be reached: queued.
 an_report 'spam-one@lottery.example' ham
-an_expect 503 '^\{"error":"Oracle unreachable"\}$' "ham forwarded"
+an_expect 202 '^\{"status":"queued"\}$' "ham forwarded"
 # Both digests cluster on one medoid: score 1 + 1 (spam), then each
 # digest of the ham report takes HAM_WEIGHT 2 off: -2.
 an_analyze $AN_DATA/spam2.eml

@@ -20,6 +20,7 @@ static const char *const all_keys[] = {
 	"HTTP_READ_TIMEOUT", "HTTP_WRITE_TIMEOUT", "HTTP_IDLE_TIMEOUT",
 	"MAX_CONNECTIONS", "MAX_BODY_SIZE", "API_TOKEN", "ORACLE_ENABLED",
 	"ORACLE_TIMEOUT", "REPORT_OUTBOX_MAX", "ORACLE_CA_FILE",
+	"ORACLE_SYNC_INTERVAL", "ORACLE_STATS_INTERVAL",
 };
 #define NALL	(sizeof(all_keys) / sizeof(all_keys[0]))
 
@@ -124,6 +125,8 @@ test_defaults(void **state)
 	assert_int_equal(c.oracle_enabled, 1);
 	assert_int_equal(c.oracle_timeout, 4);
 	assert_int_equal(c.report_outbox_max, 100000);
+	assert_int_equal(c.oracle_sync_interval, 60);
+	assert_int_equal(c.oracle_stats_interval, 600);
 	assert_int_equal(config_warnings(&c, NULL), 0);
 	config_free(&c);
 	config_free(&c);	/* idempotent */
@@ -170,7 +173,9 @@ test_every_key_from_file(void **state)
 	    "API_TOKEN=0123456789abcdef-token\n"
 	    "ORACLE_ENABLED=FALSE\n"
 	    "ORACLE_TIMEOUT=2\n"
-	    "REPORT_OUTBOX_MAX=0\n");
+	    "REPORT_OUTBOX_MAX=0\n"
+	    "ORACLE_SYNC_INTERVAL=2\n"
+	    "ORACLE_STATS_INTERVAL=3\n");
 	assert_int_equal(config_load(&c, conf_path, err, sizeof(err)), 0);
 	assert_string_equal(c.oracle_url, "http://oracle.test:8080/base");
 	assert_string_equal(c.redis_host, "10.0.0.7");
@@ -207,6 +212,8 @@ test_every_key_from_file(void **state)
 	assert_int_equal(c.oracle_enabled, 0);
 	assert_int_equal(c.oracle_timeout, 2);
 	assert_int_equal(c.report_outbox_max, 0);
+	assert_int_equal(c.oracle_sync_interval, 2);
+	assert_int_equal(c.oracle_stats_interval, 3);
 	assert_string_equal(c.path, conf_path);
 	assert_int_equal(config_warnings(&c, NULL), 0);
 	config_free(&c);
@@ -529,6 +536,10 @@ test_invalid_values(void **state)
 		    "with a K, M or G suffix): '-5M'" },
 		{ "ORACLE_TIMEOUT=61",
 		    "ORACLE_TIMEOUT: out of range 1..60: '61'" },
+		{ "ORACLE_SYNC_INTERVAL=0",
+		    "ORACLE_SYNC_INTERVAL: out of range 1..86400: '0'" },
+		{ "ORACLE_STATS_INTERVAL=86401",
+		    "ORACLE_STATS_INTERVAL: out of range 1..86400: '86401'" },
 		{ "REPORT_OUTBOX_MAX=-1",
 		    "REPORT_OUTBOX_MAX: out of range 0..10000000: '-1'" },
 		/* Secrets are never echoed back. */

@@ -214,8 +214,6 @@ test_report_roundtrip(void **state)
 	struct proto_report_reply	 a, ga;
 	struct msg_reader		 r;
 	struct msg			 m;
-	char				 d[1][TLSH_STRING_SIZE];
-
 	(void)state;
 	memset(&q, 0, sizeof(q));
 	strcpy(q.request_id, "r1");
@@ -232,21 +230,65 @@ test_report_roundtrip(void **state)
 	msg_reader_init(&r, msg_data(&m), msg_len(&m));
 	assert_int_equal(proto_report_request_decode(&r, &gq), -1);
 
+	/* An applied report with the Oracle's answer to relay. */
 	memset(&a, 0, sizeof(a));
 	a.result = PROTO_REPORT_APPLIED;
-	a.known_locally = 1;
-	strcpy(a.node_id, "6c0a5e16-2b32-4f86-9b3d-2b2e3df5c7d8");
-	strcpy(d[0], test_digest);
-	a.ndigests = 1;
-	a.digests = d;
+	a.oracle = PROTO_REPORT_ORACLE_RELAYED;
+	a.status = 429;
+	a.body = (void *)"{\"error\":\"slow down\"}";
+	a.len = strlen(a.body);
 	msg_reset(&m);
 	proto_report_reply_encode(&m, &a);
 	msg_reader_init(&r, msg_data(&m), msg_len(&m));
 	assert_int_equal(proto_report_reply_decode(&r, &ga), 0);
-	assert_int_equal(ga.ndigests, 1);
-	assert_string_equal(ga.digests[0], test_digest);
-	assert_string_equal(ga.node_id, a.node_id);
+	assert_int_equal(ga.oracle, PROTO_REPORT_ORACLE_RELAYED);
+	assert_int_equal(ga.status, 429);
+	assert_int_equal(ga.len, a.len);
+	assert_memory_equal(ga.body, a.body, a.len);
 	proto_report_reply_free(&ga);
+	assert_null(ga.body);
+	/* A relayed answer needs an HTTP status. */
+	a.status = 42;
+	msg_reset(&m);
+	proto_report_reply_encode(&m, &a);
+	msg_reader_init(&r, msg_data(&m), msg_len(&m));
+	assert_int_equal(proto_report_reply_decode(&r, &ga), -1);
+	/* Queued: no status, no body. */
+	a.oracle = PROTO_REPORT_ORACLE_QUEUED;
+	a.status = 0;
+	a.len = 0;
+	msg_reset(&m);
+	proto_report_reply_encode(&m, &a);
+	msg_reader_init(&r, msg_data(&m), msg_len(&m));
+	assert_int_equal(proto_report_reply_decode(&r, &ga), 0);
+	assert_int_equal(ga.oracle, PROTO_REPORT_ORACLE_QUEUED);
+	a.len = 3;
+	msg_reset(&m);
+	proto_report_reply_encode(&m, &a);
+	msg_reader_init(&r, msg_data(&m), msg_len(&m));
+	assert_int_equal(proto_report_reply_decode(&r, &ga), -1);
+	a.len = 0;
+	/* Only an applied report has an Oracle side, and it must say so. */
+	a.result = PROTO_REPORT_DUPLICATE;
+	msg_reset(&m);
+	proto_report_reply_encode(&m, &a);
+	msg_reader_init(&r, msg_data(&m), msg_len(&m));
+	assert_int_equal(proto_report_reply_decode(&r, &ga), -1);
+	a.oracle = PROTO_REPORT_ORACLE_NONE;
+	msg_reset(&m);
+	proto_report_reply_encode(&m, &a);
+	msg_reader_init(&r, msg_data(&m), msg_len(&m));
+	assert_int_equal(proto_report_reply_decode(&r, &ga), 0);
+	a.result = PROTO_REPORT_APPLIED;
+	msg_reset(&m);
+	proto_report_reply_encode(&m, &a);
+	msg_reader_init(&r, msg_data(&m), msg_len(&m));
+	assert_int_equal(proto_report_reply_decode(&r, &ga), -1);
+	a.result = PROTO_REPORT_OUTBOX_FULL;
+	msg_reset(&m);
+	proto_report_reply_encode(&m, &a);
+	msg_reader_init(&r, msg_data(&m), msg_len(&m));
+	assert_int_equal(proto_report_reply_decode(&r, &ga), 0);
 	a.result = 0;
 	msg_reset(&m);
 	proto_report_reply_encode(&m, &a);

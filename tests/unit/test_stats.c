@@ -58,6 +58,15 @@ test_local_fallback(void **state)
 	    "mailuminati_guardian_oracle_match_total{type=\"partial\"}"), 1);
 	assert_int_equal(metric_value(t,
 	    "mailuminati_guardian_cache_hits_total{result=\"negative\"}"), 2);
+	assert_int_equal(metric_value(t, "guardian_report_outbox_depth"), 0);
+	free(t);
+	/* A gauge is set, not added. */
+	stats_gauge_set(STATS_GAUGE_OUTBOX_DEPTH, 7);
+	stats_gauge_set(STATS_GAUGE_OUTBOX_DEPTH, 5);
+	t = render();
+	assert_int_equal(metric_value(t, "guardian_report_outbox_depth"), 5);
+	assert_non_null(strstr(t,
+	    "# TYPE guardian_report_outbox_depth gauge\n"));
 	assert_non_null(strstr(t,
 	    "# TYPE mailuminati_guardian_scanned_total counter\n"));
 	assert_non_null(strstr(t,
