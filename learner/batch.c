@@ -144,14 +144,12 @@ batch_reply_cb(redisAsyncContext *ac, void *r, void *privdata)
 	batch_finish(b);
 }
 
-size_t
-batch_cmd(struct batch *b, const char *fmt, ...)
+/* A cleared slot at the end, or NULL (counted as lost). */
+static struct batch_slot *
+batch_slot_new(struct batch *b)
 {
-	redisAsyncContext	*ac;
 	struct batch_slot	*s;
-	va_list			 ap;
 	size_t			 cap;
-	int			 rc = REDIS_ERR;
 
 	if (b->n == b->cap) {
 		cap = b->cap == 0 ? 64 : b->cap * 2;
@@ -159,18 +157,20 @@ batch_cmd(struct batch *b, const char *fmt, ...)
 			/* No slot: batch_slot() reads it as an error. */
 			batch_error(b, "out of memory");
 			b->lost++;
-			return BATCH_NO_SLOT;
+			return NULL;
 		}
 		b->slots = s;
 		b->cap = cap;
 	}
 	s = &b->slots[b->n];
 	memset(s, 0, sizeof(*s));
-	if ((ac = store_async()) != NULL) {
-		va_start(ap, fmt);
-		rc = redisvAsyncCommand(ac, batch_reply_cb, b, fmt, ap);
-		va_end(ap);
-	}
+	return s;
+}
+
+static size_t
+batch_queued(struct batch *b, struct batch_slot *s, redisAsyncContext *ac,
+    int rc)
+{
 	if (rc == REDIS_OK) {
 		s->sent = 1;
 		b->pending++;
@@ -180,6 +180,40 @@ batch_cmd(struct batch *b, const char *fmt, ...)
 		    "cannot queue command");
 	}
 	return b->n++;
+}
+
+size_t
+batch_cmd(struct batch *b, const char *fmt, ...)
+{
+	redisAsyncContext	*ac;
+	struct batch_slot	*s;
+	va_list			 ap;
+	int			 rc = REDIS_ERR;
+
+	if ((s = batch_slot_new(b)) == NULL)
+		return BATCH_NO_SLOT;
+	if ((ac = store_async()) != NULL) {
+		va_start(ap, fmt);
+		rc = redisvAsyncCommand(ac, batch_reply_cb, b, fmt, ap);
+		va_end(ap);
+	}
+	return batch_queued(b, s, ac, rc);
+}
+
+size_t
+batch_cmd_argv(struct batch *b, int argc, const char **argv,
+    const size_t *argvlen)
+{
+	redisAsyncContext	*ac;
+	struct batch_slot	*s;
+	int			 rc = REDIS_ERR;
+
+	if ((s = batch_slot_new(b)) == NULL)
+		return BATCH_NO_SLOT;
+	if ((ac = store_async()) != NULL)
+		rc = redisAsyncCommandArgv(ac, batch_reply_cb, b, argc, argv,
+		    argvlen);
+	return batch_queued(b, s, ac, rc);
 }
 
 void

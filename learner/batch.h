@@ -47,6 +47,9 @@ struct batch	*batch_new(batch_done_cb, void *arg);
  */
 size_t		 batch_cmd(struct batch *, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
+/* The same with the arguments as an array, none formatted. */
+size_t		 batch_cmd_argv(struct batch *, int argc, const char **argv,
+		    const size_t *argvlen);
 /*
  * Sends what was queued; done runs once every reply is in, possibly
  * before batch_run returns (nothing sent, or Redis down).

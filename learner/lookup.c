@@ -2,11 +2,17 @@
  * One /analyze message, in at most three pipelined round trips:
  *
  *   1. the scan record SET (first request of a message only) and, for
- *      every digest, GET mi:oracle_cache:<d> and EXISTS of its 20 oc_f:,
- *      20 lg_f: and 20 mi_f: band keys (one EXISTS per key: the count
- *      of a multi-key EXISTS would not say which keys exist);
- *   2. SMEMBERS of the existing oc_f:/lg_f: keys of digests with >= 4 of
- *      them, up to the first digest that is certainly decided;
+ *      every digest, GET mi:oracle_cache:<d> and one multi-key EXISTS of
+ *      its 20 oc_f:, of its 20 lg_f: and of its 20 mi_f: band keys (the
+ *      20 keys are distinct, so the answer is the number that exist,
+ *      which is all the decision uses);
+ *   2. one SUNION of the 20 oc_f: or lg_f: keys of digests with >= 4 of
+ *      them, up to the first digest that is certainly decided: a missing
+ *      key adds nothing, so this is the union of the existing sets.
+ *      Should a SUNION fail (a key of another type) or bring more members
+ *      than a reply may hold, that digest's sets are read one SMEMBERS at
+ *      a time in one more round trip, as they were before, so the answer
+ *      stays the same;
  *   3. GET lg_s: of the lg_f: members within distance 70.
  *
  * Then decide.c decides in memory and one more pipeline, not waited for,
@@ -15,10 +21,12 @@
  * /report that follows the answer finds it.
  *
  * TTL rule (docs/redis-schema.md): as upstream, the existing lg_f: keys
- * of a digest with >= 4 of them are refreshed to the retention; in
+ * of a digest with >= 4 of them are refreshed to the retention (an EXPIRE
+ * of each of its 20 keys: a missing key is left alone by EXPIRE); in
  * addition the local medoid that explains the verdict (the closest within
  * 70) gets its 20 band keys and its lg_s: score refreshed together, so a
- * medoid in use never keeps its bands while its score expires.
+ * medoid in use never keeps its bands while its score expires.  A key is
+ * named once per refresh even when several of these share it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,7 +64,9 @@ struct lookup_digest {
 	size_t			 nbands;
 	size_t			 cache_slot;
 	size_t			 exists_slot[NS_COUNT];
-	unsigned char		 exists[NS_COUNT][LSH_BANDS];
+	unsigned int		 count[NS_COUNT];	/* keys that exist */
+	size_t			 union_slot[2];
+	int			 one_by_one[2];	/* SUNION failed: SMEMBERS */
 	size_t			 members_slot[2][LSH_BANDS];
 	struct decide_candidate	*cand[2];
 	size_t			 ncand[2];
@@ -66,7 +76,7 @@ struct lookup_digest {
 struct lookup {
 	struct learner_req		*req;
 	struct proto_analyze_request	 q;
-	struct batch			*b[3];
+	struct batch			*b[4];	/* [3]: SMEMBERS fallback */
 	size_t				 n;
 	struct lookup_digest		*ld;
 	struct decide_digest		*dd;
@@ -81,6 +91,7 @@ struct lookup {
 static void	lookup_stage1(struct batch *, void *);
 static void	lookup_stage2(struct batch *, void *);
 static void	lookup_stage3(struct batch *, void *);
+static void	lookup_members(struct batch *, void *);
 
 static void
 lookup_free(struct lookup *lk)
@@ -95,7 +106,7 @@ lookup_free(struct lookup *lk)
 		}
 	free(lk->ld);
 	free(lk->dd);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		batch_free(lk->b[i]);
 	proto_analyze_request_free(&lk->q);
 	learner_req_done(lk->req);
@@ -184,12 +195,33 @@ lookup_oracle_answer(struct lookup *lk, struct batch *b)
 	}
 }
 
+/* One command over the 20 band keys of a digest in a namespace. */
+static size_t
+lookup_bands_cmd(struct batch *b, const char *cmd, enum lookup_ns ns,
+    const struct lookup_digest *ld)
+{
+	char		 keys[LSH_BANDS][sizeof("oc_f:") + LSH_BAND_SIZE];
+	const char	*argv[1 + LSH_BANDS];
+	size_t		 len[1 + LSH_BANDS], j;
+
+	if (ld->nbands == 0)
+		return LOOKUP_NONE;
+	argv[0] = cmd;
+	len[0] = strlen(cmd);
+	for (j = 0; j < ld->nbands; j++) {
+		len[1 + j] = (size_t)snprintf(keys[j], sizeof(keys[j]),
+		    "%s:%s", lookup_prefix[ns], ld->bands[j]);
+		argv[1 + j] = keys[j];
+	}
+	return batch_cmd_argv(b, (int)(1 + ld->nbands), argv, len);
+}
+
 int
 lookup_start(struct learner_req *req, struct msg_reader *r)
 {
 	struct lookup		*lk;
 	struct lookup_digest	*ld;
-	size_t			 i, j, k;
+	size_t			 i, k;
 
 	if ((lk = calloc(1, sizeof(*lk))) == NULL) {
 		log_warn("%s: calloc", __func__);
@@ -203,9 +235,10 @@ lookup_start(struct learner_req *req, struct msg_reader *r)
 	lk->proximity = (lk->q.flags & PROTO_ANALYZE_F_PROXIMITY) != 0;
 	lk->degraded = (lk->q.flags & PROTO_ANALYZE_F_DEGRADED) != 0;
 	lk->n = lk->q.ndigests - lk->q.start;
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		if ((lk->b[i] = batch_new(i == 0 ? lookup_stage1 : i == 1 ?
-		    lookup_stage2 : lookup_stage3, lk)) == NULL)
+		    lookup_stage2 : i == 2 ? lookup_stage3 : lookup_members,
+		    lk)) == NULL)
 			goto oom;
 	if (lk->n > 0 && ((lk->ld = calloc(lk->n, sizeof(*lk->ld))) == NULL ||
 	    (lk->dd = calloc(lk->n, sizeof(*lk->dd))) == NULL))
@@ -222,19 +255,14 @@ lookup_start(struct learner_req *req, struct msg_reader *r)
 		ld->cache_slot = batch_cmd(lk->b[0], "GET mi:oracle_cache:%s",
 		    ld->digest);
 		for (k = 0; k < NS_COUNT; k++)
-			for (j = 0; j < ld->nbands; j++) {
-				size_t	s = batch_cmd(lk->b[0], "EXISTS %s:%s",
-				    lookup_prefix[k], ld->bands[j]);
-
-				if (j == 0)
-					ld->exists_slot[k] = s;
-			}
+			ld->exists_slot[k] = lookup_bands_cmd(lk->b[0],
+			    "EXISTS", k, ld);
 	}
 	batch_run(lk->b[0]);
 	return 0;
  oom:
 	log_warn("%s: out of memory", __func__);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		batch_free(lk->b[i]);
 	proto_analyze_request_free(&lk->q);
 	free(lk->ld);
@@ -246,12 +274,7 @@ lookup_start(struct learner_req *req, struct msg_reader *r)
 static unsigned int
 lookup_count(const struct lookup_digest *ld, enum lookup_ns ns)
 {
-	unsigned int	n = 0;
-	size_t		j;
-
-	for (j = 0; j < ld->nbands; j++)
-		n += ld->exists[ns][j];
-	return n;
+	return ld->count[ns];
 }
 
 static void
@@ -275,12 +298,15 @@ lookup_stage1(struct batch *b, void *arg)
 		    &lk->dd[i].cache) == -1)
 			log_debug("%s: unreadable mi:oracle_cache:%s",
 			    __func__, ld->digest);
-		for (k = 0; k < NS_COUNT; k++)
-			for (j = 0; j < ld->nbands; j++) {
-				s = batch_slot(b, ld->exists_slot[k] + j);
-				ld->exists[k][j] = s->type == BATCH_INTEGER &&
-				    s->integer > 0;
-			}
+		for (k = 0; k < NS_COUNT; k++) {
+			if (ld->exists_slot[k] == LOOKUP_NONE)
+				continue;
+			s = batch_slot(b, ld->exists_slot[k]);
+			if (s->type == BATCH_INTEGER && s->integer > 0)
+				ld->count[k] = s->integer < (long long)
+				    ld->nbands ? (unsigned int)s->integer :
+				    (unsigned int)ld->nbands;
+		}
 		lk->dd[i].oc_bands = lookup_count(ld, NS_OC);
 		lk->dd[i].lg_bands = lookup_count(ld, NS_LG);
 		/* Fully local: the mirror is not consulted. */
@@ -288,9 +314,11 @@ lookup_stage1(struct batch *b, void *arg)
 		    lookup_count(ld, NS_MI) : 0;
 	}
 	for (i = 0; i < lk->n; i++)
-		for (k = 0; k < 2; k++)
+		for (k = 0; k < 2; k++) {
+			lk->ld[i].union_slot[k] = LOOKUP_NONE;
 			for (j = 0; j < LSH_BANDS; j++)
 				lk->ld[i].members_slot[k][j] = LOOKUP_NONE;
+		}
 	/* Members, up to the first digest an exact cache hit decides. */
 	for (i = 0; i < lk->n; i++) {
 		ld = &lk->ld[i];
@@ -303,14 +331,45 @@ lookup_stage1(struct batch *b, void *arg)
 
 			if (c < DECIDE_MIN_BANDS)
 				continue;
-			for (j = 0; j < ld->nbands; j++)
-				if (ld->exists[k][j])
-					ld->members_slot[k][j] = batch_cmd(
-					    lk->b[1], "SMEMBERS %s:%s",
-					    lookup_prefix[k], ld->bands[j]);
+			ld->union_slot[k] = lookup_bands_cmd(lk->b[1],
+			    "SUNION", k, ld);
 		}
 	}
 	batch_run(lk->b[1]);
+}
+
+/*
+ * After the SUNIONs: the sets of a union that failed or was cut are read
+ * one at a time (lookup_members runs stage 2 once they are in); 1 if
+ * such commands were sent.
+ */
+static int
+lookup_fallback(struct lookup *lk)
+{
+	const struct batch_slot	*s;
+	struct lookup_digest	*ld;
+	size_t			 i, j;
+	int			 k, any = 0;
+
+	for (i = 0; i < lk->n; i++) {
+		ld = &lk->ld[i];
+		for (k = 0; k < 2; k++) {
+			if (ld->union_slot[k] == LOOKUP_NONE)
+				continue;
+			s = batch_slot(lk->b[1], ld->union_slot[k]);
+			if (s->type == BATCH_ARRAY && !s->truncated)
+				continue;
+			ld->one_by_one[k] = 1;
+			any = 1;
+			for (j = 0; j < ld->nbands; j++)
+				ld->members_slot[k][j] = batch_cmd(lk->b[3],
+				    "SMEMBERS %s:%s", lookup_prefix[k],
+				    ld->bands[j]);
+		}
+	}
+	if (any)
+		batch_run(lk->b[3]);
+	return any;
 }
 
 static int
@@ -329,9 +388,15 @@ lookup_candidates(struct lookup *lk, struct lookup_digest *ld, int k)
 	size_t			 n = 0, cap = 0, i, j, out = 0;
 
 	for (j = 0; j < LSH_BANDS; j++) {
-		if (ld->members_slot[k][j] == LOOKUP_NONE)
+		if (!ld->one_by_one[k]) {
+			/* the SUNION, in place of the first set */
+			if (j > 0 || ld->union_slot[k] == LOOKUP_NONE)
+				break;
+			s = batch_slot(lk->b[1], ld->union_slot[k]);
+		} else if (ld->members_slot[k][j] == LOOKUP_NONE)
 			continue;
-		s = batch_slot(lk->b[1], ld->members_slot[k][j]);
+		else
+			s = batch_slot(lk->b[3], ld->members_slot[k][j]);
 		if (s->type != BATCH_ARRAY)
 			continue;
 		if (s->truncated)
@@ -372,14 +437,33 @@ lookup_candidates(struct lookup *lk, struct lookup_digest *ld, int k)
 	free(all);
 }
 
+static void	lookup_candidates_all(struct lookup *);
+
 static void
 lookup_stage2(struct batch *b, void *arg)
 {
 	struct lookup		*lk = arg;
+
+	lookup_check_errors(lk, b, "stage2");
+	if (!lookup_fallback(lk))
+		lookup_candidates_all(lk);
+}
+
+static void
+lookup_members(struct batch *b, void *arg)
+{
+	struct lookup		*lk = arg;
+
+	lookup_check_errors(lk, b, "members");
+	lookup_candidates_all(lk);
+}
+
+static void
+lookup_candidates_all(struct lookup *lk)
+{
 	struct lookup_digest	*ld;
 	size_t			 i, c;
 
-	lookup_check_errors(lk, b, "stage2");
 	for (i = 0; i < lk->n; i++) {
 		ld = &lk->ld[i];
 		lookup_candidates(lk, ld, NS_OC);
@@ -442,33 +526,50 @@ lookup_side_done(struct batch *b, void *arg)
 	batch_free(b);
 }
 
+static int
+lookup_bandcmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
 /* Upstream's EXPIRE of matched lg_f: keys, and the medoid's refresh. */
 static void
 lookup_refresh(struct lookup *lk, const struct decide_outcome *o)
 {
 	struct batch	*b;
-	char		 bands[LSH_BANDS][LSH_BAND_SIZE];
-	size_t		 i, j, nb;
+	char		(*keys)[LSH_BAND_SIZE];
+	size_t		 i, j, nb, n = 0, cap = LSH_BANDS;
 	long long	 ttl = (long long)learner_config()->retention_days *
 			    86400;
 
-	if ((b = batch_new(lookup_side_done, NULL)) == NULL)
+	for (i = 0; i < o->reached && i < lk->n; i++)
+		if (lk->dd[i].lg_bands >= DECIDE_MIN_BANDS)
+			cap += lk->ld[i].nbands;
+	if ((keys = calloc(cap, sizeof(*keys))) == NULL) {
+		log_warnx("%s: out of memory", __func__);
 		return;
+	}
 	for (i = 0; i < o->reached && i < lk->n; i++) {
 		if (lk->dd[i].lg_bands < DECIDE_MIN_BANDS)
 			continue;
 		for (j = 0; j < lk->ld[i].nbands; j++)
-			if (lk->ld[i].exists[NS_LG][j])
-				batch_cmd(b, "EXPIRE lg_f:%s %lld",
-				    lk->ld[i].bands[j], ttl);
+			memcpy(keys[n++], lk->ld[i].bands[j], LSH_BAND_SIZE);
 	}
 	if (o->source == PROTO_MATCH_LOCAL) {
-		nb = lsh_bands(o->matched, bands);
-		for (j = 0; j < nb; j++)
-			batch_cmd(b, "EXPIRE lg_f:%s %lld", bands[j], ttl);
-		batch_cmd(b, "EXPIRE lg_s:%s %lld", o->matched, ttl);
+		nb = lsh_bands(o->matched, &keys[n]);
+		n += nb;
 	}
-	batch_run(b);
+	qsort(keys, n, sizeof(*keys), lookup_bandcmp);
+	if ((b = batch_new(lookup_side_done, NULL)) != NULL) {
+		for (i = 0; i < n; i++)
+			if (i == 0 || strcmp(keys[i], keys[i - 1]) != 0)
+				batch_cmd(b, "EXPIRE lg_f:%s %lld", keys[i],
+				    ttl);
+		if (o->source == PROTO_MATCH_LOCAL)
+			batch_cmd(b, "EXPIRE lg_s:%s %lld", o->matched, ttl);
+		batch_run(b);
+	}
+	free(keys);
 }
 
 static const char *const lookup_source_name[PROTO_MATCH_NSOURCES] = {
