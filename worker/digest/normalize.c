@@ -236,6 +236,50 @@ step_runs(const uint8_t *s, size_t len, uint8_t class, size_t min,
 }
 
 /*
+ * [0-9a-fA-F]{8,} -> "****", then \d{6,} -> "****", in one pass.  A digit
+ * run lies inside one maximal hex run: where that run is replaced no
+ * digit is left, and elsewhere the run's neighbours are original bytes
+ * that are not hex, so the second step sees exactly the digit runs of
+ * the hex runs shorter than 8.
+ */
+static int
+step_hex_digits(const uint8_t *s, size_t len, struct buf *out)
+{
+	size_t i = 0, start, copied = 0, j, d;
+
+	while (i < len) {
+		if ((i = skip_to(s, len, i, NC_HEX)) >= len)
+			break;
+		start = i;
+		while (i < len && (norm_class[s[i]] & NC_HEX) != 0)
+			i++;
+		if (i - start >= 8) {
+			if (buf_append(out, s + copied, start - copied) == -1 ||
+			    buf_append(out, "****", 4) == -1)
+				return -1;
+			copied = i;
+			continue;
+		}
+		if (i - start < 6)
+			continue;
+		for (j = start; j < i; j = d) {
+			while (j < i && (norm_class[s[j]] & NC_DIGIT) == 0)
+				j++;
+			for (d = j; d < i && (norm_class[s[d]] & NC_DIGIT) != 0;
+			    d++)
+				;
+			if (d - j < 6)
+				continue;
+			if (buf_append(out, s + copied, j - copied) == -1 ||
+			    buf_append(out, "****", 4) == -1)
+				return -1;
+			copied = d;
+		}
+	}
+	return buf_append(out, s + copied, len - copied);
+}
+
+/*
  * (?i)\s*style\s*=\s*"[^"]*"  ->  ""
  *
  * A match must contain "style"; the leftmost one starts at the beginning of
@@ -395,22 +439,18 @@ step_newlines(const uint8_t *s, size_t len, struct buf *out)
 static int
 step_lower(const uint8_t *s, size_t len, struct buf *out)
 {
-	size_t i = 0, start, k;
+	size_t i = 0, start;
+	uint8_t *d, c;
 
-	if (buf_reserve(out, len) == -1)
-		return -1;
 	while (i < len) {
-		start = i;
-		while (i < len && s[i] < 0x80)
-			i++;
-		if (i > start) {
-			k = out->len;
-			if (buf_append(out, s + start, i - start) == -1)
-				return -1;
-			for (; k < out->len; k++)
-				if (out->data[k] >= 'A' && out->data[k] <= 'Z')
-					out->data[k] += 'a' - 'A';
-		}
+		/* output never outgrows the rest of the input here */
+		if (buf_reserve(out, len - i) == -1)
+			return -1;
+		d = out->data + out->len;
+		for (start = i; i < len && (c = s[i]) < 0x80; i++)
+			*d++ = (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+		out->len += i - start;
+		out->data[out->len] = '\0';
 		start = i;
 		while (i < len && s[i] >= 0x80)
 			i++;
@@ -473,7 +513,12 @@ normalize_body(const uint8_t *text, size_t textlen, const uint8_t *html,
 	next = &a;
 	for (step = NORMALIZE_IMG; step <= NORMALIZE_NEWLINES; step++) {
 		buf_reset(next);
-		if (normalize_step(step, cur->data, cur->len, next) == -1)
+		if (step == NORMALIZE_HEX) {
+			if (step_hex_digits(cur->data, cur->len, next) == -1)
+				goto done;
+			step = NORMALIZE_DIGITS;
+		} else if (normalize_step(step, cur->data, cur->len,
+		    next) == -1)
 			goto done;
 		tmp = cur;
 		cur = next;
