@@ -69,6 +69,7 @@ static struct {
 	struct batch			*b;
 	TAILQ_HEAD(, outbox_waiter)	 waiters;
 	int				 running;	/* a step in flight */
+	int				 woken;		/* by a new report */
 	unsigned int			 failures;
 	uint64_t			 seq;
 	char				*entry;		/* head being sent */
@@ -80,7 +81,7 @@ static struct {
 	long long			 depth;
 } ob;
 
-static void	outbox_run(void);
+static void	outbox_run(int);
 
 static void
 outbox_depth(long long depth)
@@ -167,12 +168,14 @@ outbox_retry_later(const char *why)
 	long		 ms = OUTBOX_BACKOFF_MIN_MS;
 	unsigned int	 i;
 
-	for (i = 0; i < ob.failures && ms < OUTBOX_BACKOFF_MAX_MS; i++)
+	/* Only attempts the timer made count: a new report is no news. */
+	if (!ob.woken || ob.failures == 0)
+		ob.failures++;
+	for (i = 1; i < ob.failures && ms < OUTBOX_BACKOFF_MAX_MS; i++)
 		ms *= 2;
 	if (ms > OUTBOX_BACKOFF_MAX_MS)
 		ms = OUTBOX_BACKOFF_MAX_MS;
 	ms = ms / 2 + (long)(learner_random() % (unsigned long)(ms / 2 + 1));
-	ob.failures++;
 	ob.running = 0;
 	outbox_clear_head();
 	outbox_notify_all_queued();
@@ -215,7 +218,7 @@ outbox_removed(struct batch *b)
 	ob.failures = 0;
 	ob.running = 0;
 	outbox_clear_head();
-	outbox_run();
+	outbox_run(0);
 }
 
 /* Definitive: drop the entry, then tell its report what the Oracle said. */
@@ -338,12 +341,16 @@ outbox_step_done(struct batch *b, void *arg)
 		outbox_removed(b);
 }
 
-/* Sends the head of the list unless a step is already in flight. */
+/*
+ * Sends the head of the list unless a step is already in flight; woken
+ * says a new report rather than the retry timer asks.
+ */
 static void
-outbox_run(void)
+outbox_run(int woken)
 {
 	if (ob.running)
 		return;
+	ob.woken = woken;
 	evtimer_del(ob.retry);
 	if (!store_ready()) {
 		outbox_schedule(OUTBOX_NOT_READY_MS);
@@ -361,7 +368,7 @@ outbox_retry_cb(evutil_socket_t fd, short events, void *arg)
 	(void)fd;
 	(void)events;
 	(void)arg;
-	outbox_run();
+	outbox_run(0);
 }
 
 static void
@@ -432,7 +439,7 @@ outbox_pushed(struct batch *b, void *arg)
 		TAILQ_INSERT_TAIL(&ob.waiters, w, entry);
 	}
 	outbox_submit_free(sb);
-	outbox_run();
+	outbox_run(1);
 }
 
 void

@@ -49,6 +49,7 @@ static struct {
 	unsigned int		  failures;
 	int			  reset_pending;
 	/* The update being applied. */
+	int64_t			  old_seq;
 	int64_t			  new_seq;
 	int			  replace;
 	char			(*bands)[LSH_BAND_SIZE];
@@ -242,7 +243,9 @@ sync_batch_done(struct batch *b, void *arg)
 		snprintf(seq, sizeof(seq), "%lld", (long long)sy.new_seq);
 		snprintf(ops, sizeof(ops), "%zu", sy.n);
 		snprintf(removed, sizeof(removed), "%zu", sy.removed);
-		log_kv(LOG_INFO, sy.replace ? "Mirror replaced" :
+		/* Nothing new every minute is not worth a line. */
+		log_kv(sy.n > 0 || sy.replace || sy.new_seq != sy.old_seq ?
+		    LOG_INFO : LOG_DEBUG, sy.replace ? "Mirror replaced" :
 		    "Sync applied", "new_seq", seq, "band_ops", ops,
 		    "stale_removed", removed, NULL);
 		if (sy.replace)
@@ -396,8 +399,10 @@ sync_answer(uint8_t outcome, uint32_t status, const void *body, size_t len,
 		return;
 	}
 	if (strcmp(a, "UPDATE_DELTA") != 0) {
+		/* Upstream ignores what it does not know, new_seq included. */
+		snprintf(why, sizeof(why), "%.64s", a);
+		log_kv(LOG_INFO, "Sync action ignored", "action", why, NULL);
 		json_decref(root);
-		log_info("sync: action \"%.64s\" ignored", a);
 		sync_done();
 		return;
 	}
@@ -424,6 +429,7 @@ sync_have_seq(int ok, int64_t seq, const char *node_id, void *arg)
 		sync_failed("cannot read mi_meta:v");
 		return;
 	}
+	sy.old_seq = seq;
 	if (sy.reset_pending || seq < 0)
 		seq = 0;
 	req = json_pack("{s:s, s:I, s:s}", "node_id", node_id,
