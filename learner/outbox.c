@@ -250,21 +250,21 @@ outbox_answer(uint8_t outcome, uint32_t status, const void *body, size_t len,
 		    "status", code, NULL);
 		outbox_remove_head(PROTO_REPORT_ORACLE_RELAYED, status, body,
 		    len);
-	} else if (outcome == PROTO_ORACLE_INVALID && definitive) {
-		/* The Oracle answered: the report arrived. */
+	} else if (outcome == PROTO_ORACLE_INVALID) {
+		/*
+		 * The proxy checks nothing in a report answer but its size
+		 * (and our bodies are always valid): the Oracle answered,
+		 * too much to relay, so the report arrived.
+		 */
 		log_kv(LOG_WARNING, "Oracle report delivered, answer invalid",
 		    "id", ob.id, "status", code, NULL);
 		outbox_remove_head(PROTO_REPORT_ORACLE_RELAYED, 502,
 		    outbox_invalid, sizeof(outbox_invalid) - 1);
-	} else if (outcome == PROTO_ORACLE_INVALID && status == 0) {
-		/* The proxy refused to send it: it never will. */
-		log_kv(LOG_WARNING, "Oracle report refused by the "
-		    "oracle-proxy, dropped", "id", ob.id, NULL);
-		outbox_remove_head(PROTO_REPORT_ORACLE_UNREACHABLE, 0, "", 0);
 	} else {
+		/* 5xx, 429 or no answer at all: the report waits. */
 		snprintf(why, sizeof(why), "%s, status %u",
-		    outcome == PROTO_ORACLE_UNAVAILABLE ? "unavailable" :
-		    "invalid answer", status);
+		    outcome == PROTO_ORACLE_OK ? "answered" : "unavailable",
+		    status);
 		outbox_retry_later(why);
 	}
 }
@@ -390,8 +390,7 @@ outbox_direct_answer(uint8_t outcome, uint32_t status, const void *body,
 	if (outcome == PROTO_ORACLE_OK && status >= 100 && status <= 599)
 		sb->done(PROTO_REPORT_ORACLE_RELAYED, status, body, len,
 		    sb->arg);
-	else if (outcome == PROTO_ORACLE_INVALID && status >= 100 &&
-	    status <= 599)
+	else if (outcome == PROTO_ORACLE_INVALID)
 		sb->done(PROTO_REPORT_ORACLE_RELAYED, 502, outbox_invalid,
 		    sizeof(outbox_invalid) - 1, sb->arg);
 	else {
