@@ -37,6 +37,25 @@
 
 struct master	master;
 
+/*
+ * -t: the file was parsed and validated by config_load(); say what an
+ * operator needs to know about it, warnings included, as upstream silently
+ * ignores a missing file and unknown keys.
+ */
+static int
+master_config_test(void)
+{
+	const char *const	*warnings;
+	size_t			 i, n;
+
+	n = config_warnings(&master.cfg, &warnings);
+	for (i = 0; i < n; i++)
+		printf("mailuminati-guardian: warning: %s\n", warnings[i]);
+	printf("mailuminati-guardian: configuration %s is valid\n",
+	    master.config_path);
+	return 0;
+}
+
 static void
 master_usage(void)
 {
@@ -417,11 +436,8 @@ master_main(int argc, char *argv[])
 		fprintf(stderr, "mailuminati-guardian: %s\n", err);
 		exit(1);
 	}
-	if (test) {
-		printf("mailuminati-guardian: configuration %s is valid\n",
-		    master.config_path);
-		exit(0);
-	}
+	if (test)
+		exit(master_config_test());
 	if (signame != NULL)
 		exit(master_signal_daemon(&master.cfg, signame));
 	master_start(foreground);

@@ -5,6 +5,15 @@ it_setup
 
 "$IT_BIN" -t -config "$IT_CONF" >"$IT_TMP/out" 2>&1 || it_fail "-t: $(cat "$IT_TMP/out")"
 grep -q valid "$IT_TMP/out" || it_fail "-t output"
+# -t names what upstream would silently ignore: unknown keys, a missing file.
+cp "$IT_CONF" "$IT_TMP/warn.conf"
+echo "NO_SUCH_KEY=1" >>"$IT_TMP/warn.conf"
+"$IT_BIN" -t -config "$IT_TMP/warn.conf" >"$IT_TMP/out" 2>&1 || it_fail "-t warn"
+grep -q "warning: .*warn.conf:[0-9]*: unknown key 'NO_SUCH_KEY'" "$IT_TMP/out" ||
+	it_fail "-t does not warn about an unknown key: $(cat "$IT_TMP/out")"
+"$IT_BIN" -t -config "$IT_TMP/absent.conf" >"$IT_TMP/out" 2>&1 || it_fail "-t absent"
+grep -q "warning: .*absent.conf: not found" "$IT_TMP/out" ||
+	it_fail "-t does not say the file is missing: $(cat "$IT_TMP/out")"
 
 # Port in use.
 nc_pid=
