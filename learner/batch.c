@@ -69,17 +69,26 @@ batch_fmt_supported(const char *fmt)
 	return args <= BATCH_MAX_ARGS;
 }
 
-static void
-batch_put_u64(struct buf *b, uint64_t v)
+/* The decimal digits of v, written at the end of d[24]: their count. */
+static size_t
+batch_u64_digits(char d[24], uint64_t v)
 {
-	char	 d[24];
-	size_t	 n = sizeof(d);
+	size_t	 n = 24;
 
 	do {
 		d[--n] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v != 0);
-	buf_append(b, d + n, sizeof(d) - n);
+	return 24 - n;
+}
+
+static void
+batch_put_u64(struct buf *b, uint64_t v)
+{
+	char	 d[24];
+	size_t	 n = batch_u64_digits(d, v);
+
+	buf_append(b, d + 24 - n, n);
 }
 
 static void
@@ -105,11 +114,24 @@ batch_resp_head(struct buf *out, int argc)
 static void
 batch_resp_arg(struct buf *out, const void *p, size_t len)
 {
-	buf_putc(out, '$');
-	batch_put_u64(out, len);
-	buf_append(out, "\r\n", 2);
-	buf_append(out, p, len);
-	buf_append(out, "\r\n", 2);
+	char	 d[24];
+	size_t	 n = batch_u64_digits(d, len);
+	uint8_t	*w;
+
+	if (buf_reserve(out, 1 + n + 2 + len + 2) == -1)
+		return;
+	w = out->data + out->len;
+	*w++ = '$';
+	memcpy(w, d + 24 - n, n);
+	w += n;
+	*w++ = '\r';
+	*w++ = '\n';
+	memcpy(w, p, len);
+	w += len;
+	*w++ = '\r';
+	*w++ = '\n';
+	*w = '\0';
+	out->len = (size_t)(w - out->data);
 }
 
 /*
@@ -128,7 +150,12 @@ batch_fmt_encode(struct buf *out, const char *fmt, va_list ap)
 	for (c = fmt; *c != '\0'; c++) {
 		if (*c != '%' || c[1] == '\0') {
 			if (*c != ' ') {
-				buf_putc(&args, *c);
+				/* a run of literal bytes */
+				for (s = c + 1; *s != '\0' && *s != ' ' &&
+				    *s != '%'; s++)
+					;
+				buf_append(&args, c, (size_t)(s - c));
+				c = s - 1;
 				touched = 1;
 			} else if (touched) {
 				end[argc++] = args.len;
