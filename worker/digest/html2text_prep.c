@@ -16,6 +16,10 @@
  *  - Gumbo still expands the obsolete <isindex> into a prompt; Go treats
  *    it as an ordinary element: rename it to an unknown element.
  *
+ * And for speed (gumbo is half of the digest time): attributes that
+ * neither the tree builder nor the renderer reads are dropped from start
+ * tags, see prep_rewrite_ok.
+ *
  * This needs a small tokenizer that knows comments, tags with quoted
  * attribute values and the raw-text elements, so that "<noscript>" inside
  * a comment or a script is left alone.  It makes one forward pass.
@@ -38,6 +42,7 @@ struct prep {
 	size_t		 depth;		/* estimated open elements */
 	size_t		 cost;		/* sum of depth over all tags */
 	int		 stopped;	/* cost budget reached: input cut */
+	int		 rewrite;	/* attributes may be dropped */
 };
 
 /*
@@ -58,6 +63,8 @@ struct prep {
 #define PT_ISINDEX	0x10
 #define PT_PLAINTEXT	0x20
 #define PT_NOSCRIPT	0x40
+#define PT_KEEP		0x80	/* attributes matter: kept as written */
+#define PT_ALT		0x100	/* only its "alt" attributes are read */
 
 struct prep_tag_info {
 	const char	*name;
@@ -69,12 +76,12 @@ struct prep_tag_info {
 static const struct prep_tag_info prep_tags[] = {
 	PT("area", PT_SHALLOW), PT("base", PT_SHALLOW | PT_HEAD),
 	PT("br", PT_SHALLOW | PT_LEAVES_HEAD), PT("col", PT_SHALLOW),
-	PT("embed", PT_SHALLOW), PT("hr", PT_SHALLOW), PT("img", PT_SHALLOW),
-	PT("input", PT_SHALLOW), PT("keygen", PT_SHALLOW),
+	PT("embed", PT_SHALLOW), PT("hr", PT_SHALLOW), PT("img", PT_SHALLOW | PT_ALT),
+	PT("input", PT_SHALLOW | PT_KEEP), PT("keygen", PT_SHALLOW),
 	PT("link", PT_SHALLOW | PT_HEAD), PT("meta", PT_SHALLOW | PT_HEAD),
 	PT("param", PT_SHALLOW), PT("source", PT_SHALLOW),
 	PT("track", PT_SHALLOW), PT("wbr", PT_SHALLOW),
-	PT("image", PT_SHALLOW), PT("p", PT_SHALLOW), PT("li", PT_SHALLOW),
+	PT("image", PT_SHALLOW | PT_ALT), PT("p", PT_SHALLOW), PT("li", PT_SHALLOW),
 	PT("dt", PT_SHALLOW), PT("dd", PT_SHALLOW), PT("tr", PT_SHALLOW),
 	PT("td", PT_SHALLOW), PT("th", PT_SHALLOW), PT("option", PT_SHALLOW),
 	PT("optgroup", PT_SHALLOW), PT("rb", PT_SHALLOW),
@@ -93,6 +100,16 @@ static const struct prep_tag_info prep_tags[] = {
 	PT("noembed", PT_RAWTEXT), PT("noframes", PT_RAWTEXT | PT_HEAD),
 	PT("noscript", PT_RAWTEXT | PT_HEAD | PT_NOSCRIPT),
 	PT("template", PT_HEAD), PT("plaintext", PT_PLAINTEXT),
+	/*
+	 * Formatting elements: the "Noah's Ark" clause compares their
+	 * attributes.  <a> gives href, <input type=hidden> is not foster
+	 * parented, <font color|face|size> leaves foreign content.
+	 */
+	PT("a", PT_KEEP), PT("b", PT_KEEP), PT("big", PT_KEEP),
+	PT("code", PT_KEEP), PT("em", PT_KEEP), PT("font", PT_KEEP),
+	PT("i", PT_KEEP), PT("nobr", PT_KEEP), PT("s", PT_KEEP),
+	PT("small", PT_KEEP), PT("strike", PT_KEEP), PT("strong", PT_KEEP),
+	PT("tt", PT_KEEP), PT("u", PT_KEEP),
 };
 #undef PT
 
@@ -249,12 +266,20 @@ prep_copy_to(struct prep *p, size_t end)
 	return 0;
 }
 
-/* Index just after the tag whose name ends at j, following the
- * tokenizer's attribute states (a ">" inside quotes does not end it). */
+/* Called for each attribute of a tag: -1 stops the walk. */
+typedef int	(*prep_attr_fn)(struct prep *, size_t name, size_t name_end,
+		    size_t end, void *);
+
+/*
+ * Index just after the tag whose name ends at j, following the
+ * tokenizer's attribute states (a ">" inside quotes does not end it);
+ * fn, when given, sees every attribute.  (size_t)-1 if fn stopped it.
+ */
 static size_t
-prep_tag_end(const struct prep *p, size_t j)
+prep_tag_walk(struct prep *p, size_t j, prep_attr_fn fn, void *arg)
 {
 	const uint8_t *s = p->s;
+	size_t name, name_end;
 	uint8_t q;
 
 	while (j < p->len) {
@@ -265,14 +290,19 @@ prep_tag_end(const struct prep *p, size_t j)
 			continue;
 		}
 		/* attribute name; its first character may be "=" */
-		j++;
+		name = j++;
 		while (j < p->len && !html_space(s[j]) && s[j] != '/' &&
 		    s[j] != '>' && s[j] != '=')
 			j++;
+		name_end = j;
 		while (j < p->len && html_space(s[j]))
 			j++;
-		if (j >= p->len || s[j] != '=')
+		if (j >= p->len || s[j] != '=') {
+			if (fn != NULL && fn(p, name, name_end, name_end,
+			    arg) == -1)
+				return (size_t)-1;
 			continue;
+		}
 		j++;
 		while (j < p->len && html_space(s[j]))
 			j++;
@@ -284,12 +314,76 @@ prep_tag_end(const struct prep *p, size_t j)
 				j++;
 			if (j < p->len)
 				j++;
-			continue;
-		}
-		while (j < p->len && !html_space(s[j]) && s[j] != '>')
-			j++;
+		} else
+			while (j < p->len && !html_space(s[j]) && s[j] != '>')
+				j++;
+		if (fn != NULL && fn(p, name, name_end, j, arg) == -1)
+			return (size_t)-1;
 	}
 	return p->len;
+}
+
+static size_t
+prep_tag_end(struct prep *p, size_t j)
+{
+	return prep_tag_walk(p, j, NULL, NULL);
+}
+
+/*
+ * Gumbo (max_errors 0) lets a repeated attribute name spill into the
+ * next attribute, so an "alt" is only read alone when no name repeats.
+ * Names are compared as gumbo would only when plain ASCII.
+ */
+#define PREP_MAX_ATTRS	32
+
+struct prep_names {
+	size_t	at[PREP_MAX_ATTRS];
+	size_t	len[PREP_MAX_ATTRS];
+	size_t	n;
+};
+
+static int
+prep_attr_distinct(struct prep *p, size_t name, size_t name_end, size_t end,
+    void *arg)
+{
+	struct prep_names *names = arg;
+	size_t k, c, n = name_end - name;
+
+	(void)end;
+	if (names->n == PREP_MAX_ATTRS)
+		return -1;
+	for (c = name; c < name_end; c++)
+		if (p->s[c] <= 0x20 || p->s[c] >= 0x7F)
+			return -1;
+	for (k = 0; k < names->n; k++) {
+		if (names->len[k] != n)
+			continue;
+		for (c = 0; c < n; c++)
+			if (ascii_lower(p->s[names->at[k] + c]) !=
+			    ascii_lower(p->s[name + c]))
+				break;
+		if (c == n)
+			return -1;
+	}
+	names->at[names->n] = name;
+	names->len[names->n++] = n;
+	return 0;
+}
+
+/* Copies an "alt" attribute as written, after a space. */
+static int
+prep_attr_copy_alt(struct prep *p, size_t name, size_t name_end, size_t end,
+    void *arg)
+{
+	(void)arg;
+	if (name_end - name != 3 || ascii_lower(p->s[name]) != 'a' ||
+	    ascii_lower(p->s[name + 1]) != 'l' ||
+	    ascii_lower(p->s[name + 2]) != 't')
+		return 0;
+	p->i = name;
+	if (buf_putc(p->out, ' ') == -1 || prep_copy_to(p, end) == -1)
+		return -1;
+	return 0;
 }
 
 /* Start of the "</name" that ends a raw-text element, or len. */
@@ -377,6 +471,7 @@ static int
 prep_tag(struct prep *p)
 {
 	const uint8_t *s = p->s;
+	struct prep_names names;
 	size_t start = p->i, name, n, end, cend;
 	unsigned int flags;
 	int endtag = s[start + 1] == '/';
@@ -408,7 +503,19 @@ prep_tag(struct prep *p)
 			return -1;
 		p->i = name + n;
 	}
-	if (prep_copy_to(p, end) == -1)
+	/* "<name" and the attributes read, when the tag has others */
+	memset(&names, 0, sizeof(names));
+	if (p->rewrite && !endtag && (flags & (PT_KEEP | PT_ISINDEX)) == 0 &&
+	    s[end - 1] == '>' && end - 1 > name + n && s[end - 2] != '/' &&
+	    ((flags & PT_ALT) == 0 || prep_tag_walk(p, name + n,
+	    prep_attr_distinct, &names) != (size_t)-1)) {
+		if (prep_copy_to(p, name + n) == -1 ||
+		    ((flags & PT_ALT) && prep_tag_walk(p, name + n,
+		    prep_attr_copy_alt, NULL) == (size_t)-1) ||
+		    buf_putc(p->out, '>') == -1)
+			return -1;
+		p->i = end;
+	} else if (prep_copy_to(p, end) == -1)
 		return -1;
 	if (endtag || end >= p->len)
 		return 0;
@@ -417,9 +524,45 @@ prep_tag(struct prep *p)
 	if ((flags & PT_RAWTEXT) == 0)
 		return 0;
 	cend = prep_rawtext_end(p, end, s + name, n);
+	/*
+	 * Markup in raw text: the tree builder may have ignored this start
+	 * tag (<style> in <select>) or a script's "<!--" may keep the
+	 * tokenizer in the script past this "</script>", so where the
+	 * tokenizer is afterwards is no longer certain.
+	 */
+	if (memchr(s + end, '<', cend - end) != NULL)
+		p->rewrite = 0;
 	if (flags & PT_NOSCRIPT)
 		return prep_noscript_content(p, cend);
 	return prep_copy_to(p, cend);
+}
+
+/*
+ * Dropping an attribute is safe when the tokenizer reads the tag where
+ * this pass does and nobody reads the attribute: the renderer reads
+ * href and alt, the tree builder the attributes of formatting elements,
+ * <input type> and, in foreign content, <font> and <annotation-xml
+ * encoding>.  Foreign content (and its CDATA sections) is not followed
+ * here, so documents with <svg, <math or <![ are left as they are.
+ */
+static int
+prep_rewrite_ok(const uint8_t *s, size_t len)
+{
+	const uint8_t *lt;
+	size_t i = 0, k;
+
+	while (i < len && (lt = memchr(s + i, '<', len - i)) != NULL) {
+		i = (size_t)(lt - s) + 1;
+		k = i < len && s[i] == '/' ? i + 1 : i;
+		if ((len - k >= 3 && ascii_lower(s[k]) == 's' &&
+		    ascii_lower(s[k + 1]) == 'v' && ascii_lower(s[k + 2]) == 'g') ||
+		    (len - k >= 4 && ascii_lower(s[k]) == 'm' &&
+		    ascii_lower(s[k + 1]) == 'a' && ascii_lower(s[k + 2]) == 't' &&
+		    ascii_lower(s[k + 3]) == 'h') ||
+		    (len - i >= 2 && s[i] == '!' && s[i + 1] == '['))
+			return 0;
+	}
+	return 1;
 }
 
 static int
@@ -456,6 +599,7 @@ h2t_prepare(const uint8_t *in, size_t len, struct buf *out, int *placeholders)
 	p.out = out;
 	p.placeholders = !prep_has_placeholder_block(in, len);
 	*placeholders = p.placeholders;
+	p.rewrite = prep_rewrite_ok(in, len);
 	if (buf_reserve(out, len + len / 8 + 16) == -1)
 		return -1;
 	s = in;
