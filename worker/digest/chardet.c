@@ -170,6 +170,14 @@ recog_utf32(const struct chardet_input *in, int *be, int *le)
 	size_t		 i;
 	uint32_t	 invalid_be = 0, invalid_le = 0, units, c;
 
+	/*
+	 * Without a NUL byte no unit has a zero top byte in either order, so
+	 * every unit is above 0x10FFFF and no BOM can be there: both are 0.
+	 */
+	if (memchr(p, 0, in->rawlen) == NULL) {
+		*be = *le = 0;
+		return;
+	}
 	for (i = 0; i + 4 <= in->rawlen; i += 4) {
 		c = (uint32_t)p[i] << 24 | (uint32_t)p[i + 1] << 16 |
 		    (uint32_t)p[i + 2] << 8 | p[i + 3];

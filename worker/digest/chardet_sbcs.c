@@ -130,6 +130,16 @@ sbcs_init(void)
 					    (uint64_t)1 << (c & 63);
 }
 
+/* Counts the slots a 3-gram meets: each way adds 0 or 1, no branch. */
+static void
+sbcs_count(uint32_t ngram, uint16_t *counts)
+{
+	uint32_t	h = ngram_bucket(ngram), k;
+
+	for (k = 0; k < NGRAM_WAYS; k++)
+		counts[h + k] += slot_key[h + k] == ngram;
+}
+
 /*
  * One NGramParser pass: maps bytes, drops a space after a space and
  * bytes mapped to 0, appends the final space, and counts the slots met.
@@ -139,22 +149,25 @@ static uint32_t
 sbcs_scan(const uint8_t *text, size_t len, const uint8_t *map,
     uint16_t *counts)
 {
-	uint32_t	ngram = 0, count = 0, h, k;
+	uint32_t	ngram = 0, count = 0;
 	size_t		i;
 	int		after_space = 0;
 	uint8_t		b;
 
-	for (i = 0; i <= len; i++) {
-		b = i < len ? map[text[i]] : 0x20;
+	for (i = 0; i < len; i++) {
+		b = map[text[i]];
 		if (b == 0 || (b == 0x20 && after_space))
 			continue;
 		after_space = b == 0x20;
 		ngram = ((ngram << 8) | b) & 0xffffff;
 		count++;
-		/* no branch on hit or miss: each way adds 0 or 1 */
-		h = ngram_bucket(ngram);
-		for (k = 0; k < NGRAM_WAYS; k++)
-			counts[h + k] += slot_key[h + k] == ngram;
+		sbcs_count(ngram, counts);
+	}
+	/* the final space, unless one was just counted */
+	if (!after_space) {
+		ngram = ((ngram << 8) | 0x20) & 0xffffff;
+		count++;
+		sbcs_count(ngram, counts);
 	}
 	return count;
 }
