@@ -43,6 +43,7 @@ struct prep {
 	size_t		 cost;		/* sum of depth over all tags */
 	int		 stopped;	/* cost budget reached: input cut */
 	int		 rewrite;	/* attributes may be dropped */
+	int		 ignoring;	/* a <select> or <frameset> was seen */
 };
 
 /*
@@ -65,6 +66,8 @@ struct prep {
 #define PT_NOSCRIPT	0x40
 #define PT_KEEP		0x80	/* attributes matter: kept as written */
 #define PT_ALT		0x100	/* only its "alt" attributes are read */
+#define PT_SCRIPT	0x200
+#define PT_IGNORES	0x400	/* its modes ignore raw-text start tags */
 
 struct prep_tag_info {
 	const char	*name;
@@ -94,7 +97,7 @@ static const struct prep_tag_info prep_tags[] = {
 	PT("basefont", PT_SHALLOW | PT_HEAD),
 	PT("bgsound", PT_SHALLOW | PT_HEAD), PT("frame", PT_SHALLOW),
 	PT("isindex", PT_SHALLOW | PT_ISINDEX),
-	PT("script", PT_RAWTEXT | PT_HEAD), PT("style", PT_RAWTEXT | PT_HEAD),
+	PT("script", PT_RAWTEXT | PT_HEAD | PT_SCRIPT), PT("style", PT_RAWTEXT | PT_HEAD),
 	PT("textarea", PT_RAWTEXT), PT("title", PT_RAWTEXT | PT_HEAD),
 	PT("xmp", PT_RAWTEXT), PT("iframe", PT_RAWTEXT),
 	PT("noembed", PT_RAWTEXT), PT("noframes", PT_RAWTEXT | PT_HEAD),
@@ -110,6 +113,7 @@ static const struct prep_tag_info prep_tags[] = {
 	PT("i", PT_KEEP), PT("nobr", PT_KEEP), PT("s", PT_KEEP),
 	PT("small", PT_KEEP), PT("strike", PT_KEEP), PT("strong", PT_KEEP),
 	PT("tt", PT_KEEP), PT("u", PT_KEEP),
+	PT("select", PT_IGNORES), PT("frameset", PT_IGNORES),
 };
 #undef PT
 
@@ -497,6 +501,8 @@ prep_tag(struct prep *p)
 			p->in_body = 1;
 	} else if ((flags & PT_HEAD) == 0)
 		p->in_body = 1;
+	if (!endtag && (flags & PT_IGNORES))
+		p->ignoring = 1;
 	if (flags & PT_ISINDEX) {
 		if (buf_append(p->out, s + start, name - start) == -1 ||
 		    buf_puts(p->out, "isindez") == -1)
@@ -525,12 +531,14 @@ prep_tag(struct prep *p)
 		return 0;
 	cend = prep_rawtext_end(p, end, s + name, n);
 	/*
-	 * Markup in raw text: the tree builder may have ignored this start
-	 * tag (<style> in <select>) or a script's "<!--" may keep the
-	 * tokenizer in the script past this "</script>", so where the
-	 * tokenizer is afterwards is no longer certain.
+	 * Where the tokenizer is after this raw text is no longer certain
+	 * when a script's "<!--" may keep it in the script past this
+	 * "</script>", or when markup follows a start tag the tree builder
+	 * may have ignored (<style> in <select> or <frameset>): it then read
+	 * that markup as tags.
 	 */
-	if (memchr(s + end, '<', cend - end) != NULL)
+	if (((flags & PT_SCRIPT) && memmem(s + end, cend - end, "<!--", 4) !=
+	    NULL) || (p->ignoring && memchr(s + end, '<', cend - end) != NULL))
 		p->rewrite = 0;
 	if (flags & PT_NOSCRIPT)
 		return prep_noscript_content(p, cend);
@@ -620,7 +628,12 @@ h2t_prepare(const uint8_t *in, size_t len, struct buf *out, int *placeholders)
 			continue;
 		}
 		if (len - p.i >= 4 && memcmp(s + p.i, "<!--", 4) == 0) {
-			if (prep_copy_to(&p, prep_comment_end(&p)) == -1)
+			/* what a comment says is never read */
+			if (p.rewrite) {
+				if (buf_puts(out, "<!---->") == -1)
+					return -1;
+				p.i = prep_comment_end(&p);
+			} else if (prep_copy_to(&p, prep_comment_end(&p)) == -1)
 				return -1;
 		} else if (len - p.i >= 3 && s[p.i + 1] == '/' &&
 		    s[p.i + 2] == '>') {
