@@ -68,6 +68,7 @@ struct prep {
 #define PT_ALT		0x100	/* only its "alt" attributes are read */
 #define PT_SCRIPT	0x200
 #define PT_IGNORES	0x400	/* its modes ignore raw-text start tags */
+#define PT_UNREAD	0x800	/* the renderer skips its content */
 
 struct prep_tag_info {
 	const char	*name;
@@ -97,7 +98,8 @@ static const struct prep_tag_info prep_tags[] = {
 	PT("basefont", PT_SHALLOW | PT_HEAD),
 	PT("bgsound", PT_SHALLOW | PT_HEAD), PT("frame", PT_SHALLOW),
 	PT("isindex", PT_SHALLOW | PT_ISINDEX),
-	PT("script", PT_RAWTEXT | PT_HEAD | PT_SCRIPT), PT("style", PT_RAWTEXT | PT_HEAD),
+	PT("script", PT_RAWTEXT | PT_HEAD | PT_SCRIPT | PT_UNREAD),
+	PT("style", PT_RAWTEXT | PT_HEAD | PT_UNREAD),
 	PT("textarea", PT_RAWTEXT), PT("title", PT_RAWTEXT | PT_HEAD),
 	PT("xmp", PT_RAWTEXT), PT("iframe", PT_RAWTEXT),
 	PT("noembed", PT_RAWTEXT), PT("noframes", PT_RAWTEXT | PT_HEAD),
@@ -540,6 +542,11 @@ prep_tag(struct prep *p)
 	if (((flags & PT_SCRIPT) && memmem(s + end, cend - end, "<!--", 4) !=
 	    NULL) || (p->ignoring && memchr(s + end, '<', cend - end) != NULL))
 		p->rewrite = 0;
+	/* the text of a <style> or <script> is one text node never read */
+	if (p->rewrite && !p->ignoring && (flags & PT_UNREAD)) {
+		p->i = cend;
+		return 0;
+	}
 	if (flags & PT_NOSCRIPT)
 		return prep_noscript_content(p, cend);
 	return prep_copy_to(p, cend);
