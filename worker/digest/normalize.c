@@ -99,10 +99,6 @@ is_re_space(uint8_t c)
  */
 #define NC_HEX		0x01	/* [0-9a-fA-F] */
 #define NC_DIGIT	0x02	/* [0-9] */
-#define NC_STYLE	0x04	/* first byte of (?i)s: s, S, C5 */
-#define NC_TRACKER	0x08	/* ? & */
-#define NC_BLANK	0x10	/* space, tab */
-#define NC_NEWLINE	0x20	/* CR, LF */
 #define NC_HD		(NC_HEX | NC_DIGIT)
 
 static const uint8_t norm_class[256] = {
@@ -113,10 +109,6 @@ static const uint8_t norm_class[256] = {
 	['e'] = NC_HEX, ['f'] = NC_HEX,
 	['A'] = NC_HEX, ['B'] = NC_HEX, ['C'] = NC_HEX, ['D'] = NC_HEX,
 	['E'] = NC_HEX, ['F'] = NC_HEX,
-	['s'] = NC_STYLE, ['S'] = NC_STYLE, [0xC5] = NC_STYLE,
-	['?'] = NC_TRACKER, ['&'] = NC_TRACKER,
-	[' '] = NC_BLANK, ['\t'] = NC_BLANK,
-	['\r'] = NC_NEWLINE, ['\n'] = NC_NEWLINE,
 };
 
 /* First i >= x whose byte is in class, or len. */
@@ -125,6 +117,92 @@ skip_to(const uint8_t *s, size_t len, size_t x, uint8_t class)
 {
 	while (x < len && (norm_class[s[x]] & class) == 0)
 		x++;
+	return x;
+}
+
+/*
+ * Word-at-a-time search, for the steps whose bytes of interest are rare:
+ * eight bytes are tested at once and only a word that may hold one is
+ * looked at byte by byte.
+ */
+#define W_ONES	0x0101010101010101ull
+#define W_HIGHS	0x8080808080808080ull
+
+static uint64_t
+load_word(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* Non-zero exactly when some byte of v is c. */
+static uint64_t
+word_has(uint64_t v, uint8_t c)
+{
+	uint64_t x = v ^ (W_ONES * c);
+
+	return (x - W_ONES) & ~x & W_HIGHS;
+}
+
+/* 0x80 in each byte of v that is c, 0 elsewhere (no false positive). */
+static uint64_t
+word_bytes(uint64_t v, uint8_t c)
+{
+	uint64_t x = v ^ (W_ONES * c), low = ~W_HIGHS;
+
+	return ~(((x & low) + low) | x | low);
+}
+
+/* First i >= x with s[i] "?" or "&", or len. */
+static size_t
+find_tracker(const uint8_t *s, size_t len, size_t x)
+{
+	uint64_t v;
+
+	for (; x + 8 <= len; x += 8) {
+		v = load_word(s + x);
+		if (word_has(v, '?') || word_has(v, '&'))
+			break;
+	}
+	while (x < len && s[x] != '?' && s[x] != '&')
+		x++;
+	return x;
+}
+
+/* First i >= x with s[i] "y" or "Y", or len. */
+static size_t
+find_y(const uint8_t *s, size_t len, size_t x)
+{
+	for (; x + 8 <= len; x += 8)
+		if (word_has(load_word(s + x) | (W_ONES * 0x20), 'y'))
+			break;
+	while (x < len && (s[x] | 0x20) != 'y')
+		x++;
+	return x;
+}
+
+/*
+ * First i >= x holding a tab or a space followed by a space, or len:
+ * every run of blanks but a lone space has one.  Words overlap by one
+ * byte so that no pair is split.
+ */
+static size_t
+find_blank_pair(const uint8_t *s, size_t len, size_t x)
+{
+	uint64_t v, sp;
+
+	for (; x + 8 <= len; x += 7) {
+		v = load_word(s + x);
+		sp = word_bytes(v, ' ');
+		if (word_has(v, '\t') || (sp & (sp >> 8)) != 0)
+			break;
+	}
+	for (; x < len; x++)
+		if (s[x] == '\t' ||
+		    (s[x] == ' ' && x + 1 < len && s[x + 1] == ' '))
+			break;
 	return x;
 }
 
@@ -247,34 +325,43 @@ step_hex_digits(const uint8_t *s, size_t len, struct buf *out)
 {
 	size_t i = 0, start, copied = 0, j, d;
 
-	while (i < len) {
-		if ((i = skip_to(s, len, i, NC_HEX)) >= len)
-			break;
-		start = i;
-		while (i < len && (norm_class[s[i]] & NC_HEX) != 0)
-			i++;
+	/*
+	 * Only hex runs of 6 or more change anything.  s[i - 1] is never
+	 * hex here, so when s[i + 5] is not hex no such run touches
+	 * i .. i + 5 and the search moves on by 6.
+	 */
+	while (i + 6 <= len) {
+		if ((norm_class[s[i + 5]] & NC_HEX) == 0) {
+			i += 6;
+			continue;
+		}
+		for (start = i + 5; start > i &&
+		    (norm_class[s[start - 1]] & NC_HEX) != 0; start--)
+			;
+		for (i += 6; i < len && (norm_class[s[i]] & NC_HEX) != 0; i++)
+			;
 		if (i - start >= 8) {
 			if (buf_append(out, s + copied, start - copied) == -1 ||
 			    buf_append(out, "****", 4) == -1)
 				return -1;
 			copied = i;
-			continue;
+		} else if (i - start >= 6) {
+			for (j = start; j < i; j = d) {
+				while (j < i &&
+				    (norm_class[s[j]] & NC_DIGIT) == 0)
+					j++;
+				for (d = j; d < i &&
+				    (norm_class[s[d]] & NC_DIGIT) != 0; d++)
+					;
+				if (d - j < 6)
+					continue;
+				if (buf_append(out, s + copied, j - copied) == -1 ||
+				    buf_append(out, "****", 4) == -1)
+					return -1;
+				copied = d;
+			}
 		}
-		if (i - start < 6)
-			continue;
-		for (j = start; j < i; j = d) {
-			while (j < i && (norm_class[s[j]] & NC_DIGIT) == 0)
-				j++;
-			for (d = j; d < i && (norm_class[s[d]] & NC_DIGIT) != 0;
-			    d++)
-				;
-			if (d - j < 6)
-				continue;
-			if (buf_append(out, s + copied, j - copied) == -1 ||
-			    buf_append(out, "****", 4) == -1)
-				return -1;
-			copied = d;
-		}
+		i++;	/* s[i] is not hex */
 	}
 	return buf_append(out, s + copied, len - copied);
 }
@@ -287,45 +374,58 @@ step_hex_digits(const uint8_t *s, size_t len, struct buf *out)
  * Candidates are tried left to right, which orders their starts too, since
  * the run before a later "style" cannot reach back past an earlier "s".
  */
+/* The (?i)style"..." that starts at i: index after its quote, or 0. */
+static size_t
+style_match(struct scan_cache *quote, const uint8_t *s, size_t len, size_t i)
+{
+	size_t w, j, q;
+
+	w = match_fold_s(s, len, i);
+	if (w == 0 || !match_literal(s, len, i + w, "tyle"))
+		return 0;
+	j = i + w + 4;
+	while (j < len && is_re_space(s[j]))
+		j++;
+	if (j >= len || s[j] != '=')
+		return 0;
+	j++;
+	while (j < len && is_re_space(s[j]))
+		j++;
+	if (j >= len || s[j] != '"')
+		return 0;
+	q = scan_find(quote, s, len, j + 1, match_quote);
+	return q < len ? q + 1 : 0;
+}
+
+/*
+ * Candidates are found from their "y" (rarer than "s"): a match at i has
+ * it at i + 2, or at i + 3 after U+017F.  They are tried left to right,
+ * each once.
+ */
 static int
 step_style(const uint8_t *s, size_t len, struct buf *out)
 {
 	struct scan_cache quote = { 0 };
-	size_t i = 0, copied = 0, resume = 0, w, j, q, start;
+	size_t copied = 0, resume = 0, next = 0, k, c, e, start;
+	int t;
 
-	while (i < len) {
-		if ((i = skip_to(s, len, i, NC_STYLE)) >= len)
+	for (k = find_y(s, len, 2); k < len; k = find_y(s, len, k + 1)) {
+		for (t = 3; t >= 2; t--) {
+			if (k < (size_t)t || (c = k - t) < next)
+				continue;
+			next = c + 1;
+			if ((e = style_match(&quote, s, len, c)) == 0)
+				continue;
+			start = c;
+			while (start > resume && is_re_space(s[start - 1]))
+				start--;
+			if (buf_append(out, s + copied, start - copied) == -1)
+				return -1;
+			copied = resume = next = e;
 			break;
-		w = match_fold_s(s, len, i);
-		if (w == 0 || !match_literal(s, len, i + w, "tyle")) {
-			i++;
-			continue;
 		}
-		j = i + w + 4;
-		while (j < len && is_re_space(s[j]))
-			j++;
-		if (j >= len || s[j] != '=') {
-			i++;
-			continue;
-		}
-		j++;
-		while (j < len && is_re_space(s[j]))
-			j++;
-		if (j >= len || s[j] != '"') {
-			i++;
-			continue;
-		}
-		q = scan_find(&quote, s, len, j + 1, match_quote);
-		if (q >= len) {
-			i++;
-			continue;
-		}
-		start = i;
-		while (start > resume && is_re_space(s[start - 1]))
-			start--;
-		if (buf_append(out, s + copied, start - copied) == -1)
-			return -1;
-		copied = resume = i = q + 1;
+		if (k < next + 2)
+			k = next + 1;	/* the next "y" is at next + 2 or later */
 	}
 	return buf_append(out, s + copied, len - copied);
 }
@@ -352,7 +452,7 @@ step_tracker(const uint8_t *s, size_t len, struct buf *out)
 	size_t i = 0, copied = 0, j, t, v, e, k;
 
 	while (i < len) {
-		if ((i = skip_to(s, len, i, NC_TRACKER)) >= len)
+		if ((i = find_tracker(s, len, i)) >= len)
 			break;
 		j = i + 1;
 		v = 0;
@@ -387,16 +487,15 @@ step_tracker(const uint8_t *s, size_t len, struct buf *out)
 static int
 step_blanks(const uint8_t *s, size_t len, struct buf *out)
 {
-	size_t i = 0, copied = 0, start;
+	size_t i = 0, copied = 0, start, c;
 
-	while (i < len) {
-		if ((i = skip_to(s, len, i, NC_BLANK)) >= len)
-			break;
-		start = i;
-		while (i < len && (s[i] == ' ' || s[i] == '\t'))
-			i++;
-		if (i - start == 1 && s[start] == ' ')
-			continue;
+	/* s[i - 1] is never a blank here: runs are found whole */
+	while ((c = find_blank_pair(s, len, i)) < len) {
+		for (start = c; start > i && (s[start - 1] == ' ' ||
+		    s[start - 1] == '\t'); start--)
+			;
+		for (i = c; i < len && (s[i] == ' ' || s[i] == '\t'); i++)
+			;
 		if (buf_append(out, s + copied, start - copied) == -1 ||
 		    buf_putc(out, ' ') == -1)
 			return -1;
@@ -405,24 +504,25 @@ step_blanks(const uint8_t *s, size_t len, struct buf *out)
 	return buf_append(out, s + copied, len - copied);
 }
 
-/* \r?\n{2,}: a CR belongs to the match only when two LF follow it. */
+/*
+ * \r?\n{2,}: every run of two LF or more, with the CR before it; a CR
+ * belongs to no other match, since a match ends before a byte that is
+ * not LF.
+ */
 static int
 step_newlines(const uint8_t *s, size_t len, struct buf *out)
 {
-	size_t i = 0, copied = 0, start, j;
+	const uint8_t *lf;
+	size_t i = 0, copied = 0, start;
 
-	while (i < len) {
-		if ((i = skip_to(s, len, i, NC_NEWLINE)) >= len)
-			break;
-		start = i;
-		j = s[i] == '\r' ? i + 1 : i;
-		i = j;
-		while (i < len && s[i] == '\n')
-			i++;
-		if (i - j < 2) {
-			i = start + 1;
+	while (i < len && (lf = memchr(s + i, '\n', len - i)) != NULL) {
+		start = (size_t)(lf - s);
+		for (i = start; i < len && s[i] == '\n'; i++)
+			;
+		if (i - start < 2)
 			continue;
-		}
+		if (start > copied && s[start - 1] == '\r')
+			start--;
 		if (buf_append(out, s + copied, start - copied) == -1 ||
 		    buf_append(out, "\n\n", 2) == -1)
 			return -1;
@@ -440,6 +540,7 @@ static int
 step_lower(const uint8_t *s, size_t len, struct buf *out)
 {
 	size_t i = 0, start;
+	uint64_t w;
 	uint8_t *d, c;
 
 	while (i < len) {
@@ -447,7 +548,16 @@ step_lower(const uint8_t *s, size_t len, struct buf *out)
 		if (buf_reserve(out, len - i) == -1)
 			return -1;
 		d = out->data + out->len;
-		for (start = i; i < len && (c = s[i]) < 0x80; i++)
+		start = i;
+		/* eight ASCII bytes at once: 0x20 added where A-Z */
+		for (; i + 8 <= len && (w = load_word(s + i) & W_HIGHS) == 0;
+		    i += 8, d += 8) {
+			w = load_word(s + i);
+			w |= ((w + W_ONES * (0x80 - 'A')) &
+			    ~(w + W_ONES * (0x80 - 'Z' - 1)) & W_HIGHS) >> 2;
+			memcpy(d, &w, sizeof(w));
+		}
+		for (; i < len && (c = s[i]) < 0x80; i++)
 			*d++ = (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
 		out->len += i - start;
 		out->data[out->len] = '\0';
