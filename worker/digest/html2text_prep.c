@@ -166,21 +166,50 @@ ascii_lower(int c)
 	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
 }
 
+/* prep_tags chained by first letter (built once), PT_NONE ends a chain. */
+#define PT_NTAGS	(sizeof(prep_tags) / sizeof(prep_tags[0]))
+#define PT_NONE		0xFF
+static uint8_t	prep_tag_head[26];
+static uint8_t	prep_tag_next[PT_NTAGS];
+
+static void
+prep_tag_index_init(void)
+{
+	static int done;
+	size_t k;
+
+	if (done)
+		return;
+	done = 1;
+	memset(prep_tag_head, PT_NONE, sizeof(prep_tag_head));
+	for (k = PT_NTAGS; k-- > 0;) {
+		prep_tag_next[k] = prep_tag_head[prep_tags[k].name[0] - 'a'];
+		prep_tag_head[prep_tags[k].name[0] - 'a'] = (uint8_t)k;
+	}
+}
+
 /* The flags of the tag name s[0 .. n), compared without case. */
 static unsigned int
 prep_tag_flags(const uint8_t *s, size_t n)
 {
 	char lower[sizeof("plaintext")];
-	size_t k;
+	size_t k, c;
 
 	if (n == 0 || n >= sizeof(lower))
 		return 0;
 	for (k = 0; k < n; k++)
 		lower[k] = (char)ascii_lower(s[k]);
-	for (k = 0; k < sizeof(prep_tags) / sizeof(prep_tags[0]); k++)
-		if (prep_tags[k].len == n &&
-		    memcmp(prep_tags[k].name, lower, n) == 0)
+	if (lower[0] < 'a' || lower[0] > 'z')
+		return 0;
+	for (k = prep_tag_head[lower[0] - 'a']; k != PT_NONE;
+	    k = prep_tag_next[k]) {
+		if (prep_tags[k].len != n)
+			continue;
+		for (c = 1; c < n && prep_tags[k].name[c] == lower[c]; c++)
+			;
+		if (c == n)
 			return prep_tags[k].flags;
+	}
 	return 0;
 }
 
@@ -512,7 +541,7 @@ prep_tag(struct prep *p)
 		p->i = name + n;
 	}
 	/* "<name" and the attributes read, when the tag has others */
-	memset(&names, 0, sizeof(names));
+	names.n = 0;
 	if (p->rewrite && !endtag && (flags & (PT_KEEP | PT_ISINDEX)) == 0 &&
 	    s[end - 1] == '>' && end - 1 > name + n && s[end - 2] != '/' &&
 	    ((flags & PT_ALT) == 0 || prep_tag_walk(p, name + n,
@@ -583,13 +612,16 @@ prep_rewrite_ok(const uint8_t *s, size_t len)
 static int
 prep_has_placeholder_block(const uint8_t *s, size_t len)
 {
-	size_t i;
+	const uint8_t *p;
+	size_t i = 0;
 
 	/* U+F0000 .. U+F02FF is F3 B0 80 80 .. F3 B0 8B BF */
-	for (i = 0; i + 2 < len; i++)
-		if (s[i] == 0xF3 && s[i + 1] == 0xB0 && s[i + 2] >= 0x80 &&
-		    s[i + 2] <= 0x8B)
+	while (i + 2 < len && (p = memchr(s + i, 0xF3, len - 2 - i)) != NULL) {
+		i = (size_t)(p - s);
+		if (s[i + 1] == 0xB0 && s[i + 2] >= 0x80 && s[i + 2] <= 0x8B)
 			return 1;
+		i++;
+	}
 	return 0;
 }
 
@@ -608,6 +640,7 @@ h2t_prepare(const uint8_t *in, size_t len, struct buf *out, int *placeholders)
 		}
 	}
 	prep_byte_class_init();
+	prep_tag_index_init();
 	memset(&p, 0, sizeof(p));
 	p.s = in;
 	p.len = len;
