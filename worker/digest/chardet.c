@@ -38,32 +38,50 @@ static void
 chardet_prepare(struct chardet_input *in, const uint8_t *raw, size_t len,
     int html)
 {
-	uint8_t	seen[256];
-	size_t	i, n = 0;
-	long	open_tags = 0, bad_tags = 0;
-	int	in_markup = 0, c;
+	const uint8_t	*lt, *gt;
+	uint8_t		 seen[256];
+	size_t		 i, n = 0, stop;
+	long		 open_tags = 0, bad_tags = 0;
+	int		 in_markup = 0, c;
 
 	in->raw = raw;
 	in->rawlen = len;
 	in->text = in->stripped;
-	if (html) {
-		for (i = 0; i < len; i++) {
-			uint8_t c = raw[i];
-
-			if (c == '<') {
-				if (in_markup)
-					bad_tags++;
-				in_markup = 1;
-				open_tags++;
+	/*
+	 * Text up to a "<" is kept (up to the window, where counting stops
+	 * too); in markup, every "<" before the ">" is another open and bad
+	 * tag.  memchr finds them.
+	 */
+	for (i = 0; html && i < len;) {
+		if (!in_markup) {
+			lt = memchr(raw + i, '<', len - i);
+			stop = lt != NULL ? (size_t)(lt - raw) : len;
+			if (stop - i >= CHARDET_WINDOW - n) {
+				memcpy(in->stripped + n, raw + i,
+				    CHARDET_WINDOW - n);
+				n = CHARDET_WINDOW;
+				break;
 			}
-			if (!in_markup) {
-				in->stripped[n++] = c;
-				if (n >= CHARDET_WINDOW)
-					break;
-			}
-			if (c == '>')
-				in_markup = 0;
+			memcpy(in->stripped + n, raw + i, stop - i);
+			n += stop - i;
+			if ((i = stop) == len)
+				break;
+			in_markup = 1;
+			open_tags++;
+			i++;
+			continue;
 		}
+		gt = memchr(raw + i, '>', len - i);
+		stop = gt != NULL ? (size_t)(gt - raw) : len;
+		while ((lt = memchr(raw + i, '<', stop - i)) != NULL) {
+			bad_tags++;
+			open_tags++;
+			i = (size_t)(lt - raw) + 1;
+		}
+		if (stop == len)
+			break;
+		in_markup = 0;
+		i = stop + 1;
 	}
 	if (open_tags < 5 || open_tags / 5 < bad_tags ||
 	    (n < 100 && len > 600)) {
