@@ -49,7 +49,8 @@ static const struct sbcs_model sbcs_models[CHARDET_NSBCS] = {
 };
 
 #define SBCS_MAX_MAPS	CHARDET_NSBCS
-#define NGRAM_BUCKETS	1024		/* 27 * 64 keys: 1.7 per bucket */
+/* 27 * 64 keys, 3.4 per bucket: keys and counts (24 KiB) stay in L1 */
+#define NGRAM_BUCKETS	512
 #define NGRAM_WAYS	8
 #define NGRAM_SLOTS	(NGRAM_BUCKETS * NGRAM_WAYS)
 #define NGRAM_NONE	NGRAM_SLOTS	/* a slot whose count stays 0 */
@@ -68,7 +69,7 @@ static pthread_once_t sbcs_once = PTHREAD_ONCE_INIT;
 static uint32_t
 ngram_bucket(uint32_t ngram)
 {
-	return ((ngram * ngram_mult) >> 22) * NGRAM_WAYS;	/* 10 bits */
+	return ((ngram * ngram_mult) >> 23) * NGRAM_WAYS;	/* 9 bits */
 }
 
 /*
