@@ -239,6 +239,38 @@ test_hostile(void **state)
 	run_hostile("noscript", "<noscript>", "<&", 500000, "");
 }
 
+/*
+ * Markup on which the packaged gumbo fails an assertion and calls abort():
+ * html2text must return -1 instead of taking the process down, and must
+ * keep working afterwards (the abort handler is re-armed for each parse).
+ */
+static void
+test_gumbo_abort(void **state)
+{
+	static const char *const bad[] = {
+		"<table><svg><title><![CDATA[m]]>a",
+		"<html><body><table><tr><svg><title><![CDATA[x]]>y</title>",
+	};
+	struct buf	 out;
+	size_t		 i;
+	int		 round;
+
+	(void)state;
+	buf_init(&out, 0);
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			buf_reset(&out);
+			assert_int_equal(html2text((const uint8_t *)bad[i],
+			    strlen(bad[i]), &out), -1);
+		}
+		buf_reset(&out);
+		assert_int_equal(html2text((const uint8_t *)"<p>still here</p>",
+		    17, &out), 0);
+		assert_string_equal((char *)out.data, "still here");
+	}
+	buf_free(&out);
+}
+
 /* Random tag soup: no crash, valid UTF-8 out. */
 static void
 test_soup(void **state)
@@ -397,6 +429,7 @@ main(void)
 		cmocka_unit_test(test_workarounds),
 		cmocka_unit_test(test_rendering),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_gumbo_abort),
 		cmocka_unit_test(test_soup),
 		cmocka_unit_test(test_corpus),
 	};

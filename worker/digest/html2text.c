@@ -15,6 +15,7 @@
  * buffer counts against a work budget proportional to the input.
  */
 #include <setjmp.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -727,16 +728,69 @@ done:
 	return rc;
 }
 
-/* NULL when the allocator gave up (memory budget): no local changes
- * between setjmp and longjmp here. */
+/*
+ * Debian's libgumbo 0.10.1 is built with assertions, and some hostile markup
+ * trips one (e.g. "<table><svg><title><![CDATA[m]]>a": handle_in_table finds
+ * its text buffer not empty) and calls abort().  A worker must not die on a
+ * message, so an abort raised inside the parse jumps back here and the parse
+ * counts as failed.  That is safe because gumbo keeps no global state and
+ * every byte it allocated lives in our arena, which the caller releases;
+ * glibc's abort() drops its lock before raising the signal.  SA_NODEFER
+ * leaves SIGABRT unblocked after the jump, so no mask needs saving.
+ */
+static sigjmp_buf *volatile h2t_abort_target;
+
+static void
+h2t_on_abort(int sig)
+{
+	if (h2t_abort_target != NULL)
+		siglongjmp(*h2t_abort_target, 1);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static int
+h2t_catch_abort(void)
+{
+	static int		 installed;
+	struct sigaction	 sa;
+
+	if (installed)
+		return 0;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = h2t_on_abort;
+	sa.sa_flags = SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGABRT, &sa, NULL) == -1)
+		return -1;
+	installed = 1;
+	return 0;
+}
+
+/* NULL when the allocator gave up (memory budget) or gumbo aborted: no
+ * local changes between setjmp and longjmp here. */
 static GumboOutput *
 h2t_parse(struct h2t_arena *arena, const GumboOptions *options,
     const struct buf *in)
 {
-	if (setjmp(arena->fail) != 0)
+	sigjmp_buf	 aborted;
+	GumboOutput	*doc;
+
+	if (h2t_catch_abort() == -1)
 		return NULL;
-	return gumbo_parse_with_options(options, (const char *)in->data,
+	if (sigsetjmp(aborted, 0) != 0) {
+		h2t_abort_target = NULL;
+		return NULL;
+	}
+	if (setjmp(arena->fail) != 0) {
+		h2t_abort_target = NULL;
+		return NULL;
+	}
+	h2t_abort_target = &aborted;
+	doc = gumbo_parse_with_options(options, (const char *)in->data,
 	    in->len);
+	h2t_abort_target = NULL;
+	return doc;
 }
 
 int

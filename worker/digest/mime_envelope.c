@@ -267,8 +267,11 @@ mime_read_envelope(const uint8_t *p, size_t n, struct mime_envelope *env,
 	rc = -1;
 	if (env->text.len == 0 && env->html.len > 0) {
 		t0 = timed ? mime_now_ns() : 0;
-		if (html2text(env->html.data, env->html.len, &env->text) == -1)
-			goto oom;
+		if (html2text(env->html.data, env->html.len, &env->text) == -1) {
+			/* Over html2text's limits, or libgumbo failed. */
+			snprintf(err, errlen, "HTML could not be rendered");
+			goto done;
+		}
 		if (timed)
 			env->ns_html2text = mime_now_ns() - t0;
 	}
