@@ -17,28 +17,6 @@
 #define VECTORS		"tests/data/digest/mime/vectors.tsv"
 #define MESSAGES	"tests/data/digest/messages"
 
-static size_t
-b64_decode(const char *s, uint8_t *out, size_t max)
-{
-	static const char	 t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
-	unsigned		 v = 0;
-	int			 bits = 0;
-	size_t			 n = 0;
-	const char		*p;
-
-	for (; *s != '\0' && *s != '='; s++) {
-		if ((p = strchr(t, *s)) == NULL)
-			continue;
-		v = (v << 6 | (unsigned)(p - t)) & 0xFFFFFF;
-		bits += 6;
-		if (bits >= 8 && n < max) {
-			bits -= 8;
-			out[n++] = (uint8_t)(v >> bits);
-		}
-	}
-	return n;
-}
 
 static int
 same(const struct buf *b, const uint8_t *want, size_t wantlen)
@@ -73,10 +51,10 @@ test_enmime_vectors(void **state)
 			col[n++] = p;
 		}
 		assert_true(n >= 8);
-		inlen = b64_decode(col[2], in, sizeof(in));
-		tl = b64_decode(col[3], text, sizeof(text));
-		hl = b64_decode(col[4], html, sizeof(html));
-		nl = b64_decode(col[6], norm, sizeof(norm));
+		inlen = testutil_b64_decode(col[2], in, sizeof(in));
+		tl = testutil_b64_decode(col[3], text, sizeof(text));
+		hl = testutil_b64_decode(col[4], html, sizeof(html));
+		nl = testutil_b64_decode(col[6], norm, sizeof(norm));
 		rows++;
 		ok = mime_read_envelope(in, inlen, &env, 0, err,
 		    sizeof(err)) == 0;

@@ -18,43 +18,7 @@
 
 #define VECTORS	"tests/data/digest/html/vectors.tsv"
 
-static int
-b64_value(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
 
-static void
-b64_decode(const char *s, size_t len, struct buf *out)
-{
-	uint32_t acc = 0;
-	int bits = 0, v;
-	size_t i;
-
-	buf_reset(out);
-	assert_int_equal(buf_append(out, "", 0), 0);
-	for (i = 0; i < len && s[i] != '='; i++) {
-		v = b64_value((unsigned char)s[i]);
-		assert_true(v >= 0);
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			assert_int_equal(buf_putc(out, (int)(acc >> bits) & 0xFF),
-			    0);
-		}
-	}
-}
 
 static void
 expect_h2t(const char *html, size_t len, const char *want)
@@ -98,8 +62,8 @@ test_vectors(void **state)
 		}
 		if (strcmp(f[1], "h2t") != 0)
 			continue;
-		b64_decode(f[2], strlen(f[2]), &in);
-		b64_decode(f[4], strlen(f[4]), &want);
+		testutil_b64_decode_buf(f[2], &in);
+		testutil_b64_decode_buf(f[4], &want);
 		buf_reset(&got);
 		assert_int_equal(html2text(in.data, in.len, &got), 0);
 		assert_int_equal(buf_append(&got, "", 0), 0);

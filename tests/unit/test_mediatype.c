@@ -12,28 +12,6 @@
 #include "buf.h"
 #include "worker/digest/mediatype.h"
 
-static size_t
-b64_decode(const char *s, unsigned char *out, size_t max)
-{
-	static const char	 t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
-	unsigned		 v = 0;
-	int			 bits = 0;
-	size_t			 n = 0;
-	const char		*p;
-
-	for (; *s != '\0' && *s != '='; s++) {
-		if ((p = strchr(t, *s)) == NULL)
-			continue;
-		v = (v << 6 | (unsigned)(p - t)) & 0xFFFFFF;
-		bits += 6;
-		if (bits >= 8 && n < max) {
-			bits -= 8;
-			out[n++] = (unsigned char)(v >> bits);
-		}
-	}
-	return n;
-}
 
 /* Go's %q for the ASCII strings of the table. */
 static void
@@ -94,7 +72,7 @@ run_table(const char *path, int *total)
 		}
 		if (n < 8)
 			continue;
-		vl = b64_decode(col[1], value, sizeof(value));
+		vl = testutil_b64_decode(col[1], value, sizeof(value));
 		assert_int_equal(mediatype_parse(value, vl, &mt), 0);
 		go_quote(mt.type, got[0]);
 		go_quote(mt.charset, got[1]);
