@@ -13,7 +13,9 @@
 # process.  Never gates anything: it skips when a tool is missing.
 #
 # Environment: SECONDS_EACH (20), CONNS (16), LEARNED (100000),
-# WORKERS (2), CORPUS (../shared/corpus/spamassassin).
+# WORKERS (2), CORPUS (../shared/corpus/spamassassin), CASES ("a b c d":
+# which runs to make), PERF_DIR (when set, a system-wide `perf record -g`
+# of each run is written there as <case>.data).
 cd "$(dirname "$0")/.." || exit 1
 BIN=build/mailuminati-guardian
 CTL=build/guardianctl
@@ -23,6 +25,8 @@ CONNS=${CONNS:-16}
 LEARNED=${LEARNED:-100000}
 WORKERS=${WORKERS:-2}
 CORPUS=${CORPUS:-../shared/corpus/spamassassin}
+CASES=${CASES:-a b c d}
+PERF_DIR=${PERF_DIR:-}
 
 skip() {
 	echo "analyze-bench: skipped: $*"
@@ -198,12 +202,26 @@ cpu() {
 		    "$(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null)"
 	done | awk '{ t[$1] += $2 } END { for (r in t) printf "%s %d\n", r, t[r] }' | sort
 }
+want() {
+	case " $CASES " in *" $1 "*) return 0 ;; esac
+	return 1
+}
 run() {
 	label=$1
 	shift
 	before=$(metric mailuminati_guardian_local_match_total)
 	cpu >"$TMP/cpu.0"
+	ppid=
+	if [ -n "$PERF_DIR" ]; then
+		# The middle of the run, without its ramp-up and tail.
+		mkdir -p "$PERF_DIR"
+		(sleep 1; exec perf record -a -g -q -o "$PERF_DIR/${label%%)*}.data" \
+		    -- sleep $((SECONDS_EACH > 3 ? SECONDS_EACH - 2 : 1))) \
+		    >/dev/null 2>&1 &
+		ppid=$!
+	fi
 	out=$("$LOADGEN" -p "$GPORT" -c "$CONNS" -d "$SECONDS_EACH" "$@")
+	[ -n "$ppid" ] && wait "$ppid"
 	cpu >"$TMP/cpu.1"
 	after=$(metric mailuminati_guardian_local_match_total)
 	echo "$label: $out local_matches=$((after - before))"
@@ -214,13 +232,13 @@ run() {
 	    sed 's/^/    cpu: /'
 }
 echo "load: $CONNS connections, ${SECONDS_EACH} s each, WORKERS=$WORKERS, $(nproc) CPUs"
-run "a) $(stat -c %s "$BIG") B" "$BIG"
-run "b) $(stat -c %s "$SMALL") B" "$SMALL"
-if [ "$(wc -l <"$TMP/all")" -gt 2 ]; then
+want a && run "a) $(stat -c %s "$BIG") B" "$BIG"
+want b && run "b) $(stat -c %s "$SMALL") B" "$SMALL"
+if want c && [ "$(wc -l <"$TMP/all")" -gt 2 ]; then
 	# shellcheck disable=SC2046
 	run "c) corpus mix ($(wc -l <"$TMP/all") messages)" $(cat "$TMP/all")
 fi
-run "d) GET /status" 
+want d && run "d) GET /status" 
 
 # Resident memory as the master publishes it (from /proc), then peak RSS.
 sleep 2.5
