@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "worker/digest/html2text.h"
+#include "worker/digest/html2text_prep.h"
 #include "worker/digest/mime.h"
 #include "worker/digest/normalize.h"
 #include "worker/digest/utf8.h"
@@ -134,6 +135,143 @@ test_rendering(void **state)
 	H2T("x&#13;y<pre>p&#13;q</pre>", "x y p\rq");
 }
 
+/*
+ * The shrinking rewrites of the preparation pass must not change a byte of
+ * output: html2text with them equals html2text without.  Returns 1 when
+ * the shrinking pass gave gumbo fewer bytes, so tests can tell that a rule
+ * applied.
+ */
+static int
+expect_same(const char *html, size_t len)
+{
+	struct buf a, b, pa, pb;
+	int ra, rb, ph, shrunk;
+
+	buf_init(&a, 0);
+	buf_init(&b, 0);
+	buf_init(&pa, 0);
+	buf_init(&pb, 0);
+	ra = html2text_with((const uint8_t *)html, len, &a, H2T_PREP_SHRINK);
+	rb = html2text_with((const uint8_t *)html, len, &b, 0);
+	buf_append(&a, "", 0);
+	buf_append(&b, "", 0);
+	if (ra != rb || a.len != b.len || memcmp(a.data, b.data, a.len) != 0)
+		fail_msg("shrinking changed html2text(\"%.*s\")\n  with    %d "
+		    "\"%s\"\n  without %d \"%s\"", (int)len, html, ra,
+		    (char *)a.data, rb, (char *)b.data);
+	assert_int_equal(h2t_prepare((const uint8_t *)html, len, &pa, &ph,
+	    H2T_PREP_SHRINK), 0);
+	assert_int_equal(h2t_prepare((const uint8_t *)html, len, &pb, &ph, 0),
+	    0);
+	shrunk = pa.len < pb.len;
+	buf_free(&a);
+	buf_free(&b);
+	buf_free(&pa);
+	buf_free(&pb);
+	return shrunk;
+}
+
+/* The prepared text, for checking what a rule did. */
+static void
+expect_prepared(const char *html, const char *want)
+{
+	struct buf out;
+	int ph;
+
+	buf_init(&out, 0);
+	assert_int_equal(h2t_prepare((const uint8_t *)html, strlen(html), &out,
+	    &ph, H2T_PREP_SHRINK), 0);
+	buf_append(&out, "", 0);
+	if (strcmp((char *)out.data, want) != 0)
+		fail_msg("h2t_prepare(\"%s\")\n  got  \"%s\"\n  want \"%s\"",
+		    html, (char *)out.data, want);
+	buf_free(&out);
+}
+
+#define SAME(html)	expect_same(html, sizeof(html) - 1)
+
+static void
+test_shrink_space(void **state)
+{
+	(void)state;
+	expect_prepared("<p>a  \r\n\tb</p>\n\n", "<p>a b</p>\n");
+	expect_prepared("x\r\n\r\ny", "x\ry");
+	assert_true(SAME("<p>a  \r\n\tb</p>\n\n<div>  c  </div>"));
+	assert_true(SAME("a\r\n\r\nb\r\rc\n\n"));
+	/* \f is not collapsed by the renderer: runs with it stay */
+	expect_prepared("a \f b  c", "a \f b c");
+	SAME("a \f b  c\f\f  d");
+	/* tables: whitespace-only and foster-parented table text */
+	assert_true(SAME("<table>\n  <tr>\n   <td>a  b</td>  \n </tr> x  y"
+	    "</table>"));
+	SAME("<table>  \n <tr>  <td>a</td>  </tr>  </table>");
+	SAME("<table><!-- c -->  \n  x  <!---->  y<tr><td>z</table>");
+	SAME("<table>  <colgroup>  <col>  </colgroup>  x</table>");
+	/* head, after body, after html */
+	SAME("  \n <html>  <head>  <title>t  t</title>  </head>  <body>  a"
+	    "  </body>  \n  </html>  \n b  ");
+	/* excluded: pre and listing keep text, frameset drops characters */
+	expect_prepared("<pre>\n\n a  b</pre>x  y", "<pre>\n\n a  b</pre>x  y");
+	SAME("<pre>\n\n a  b</pre>x  y");
+	SAME("<listing>\n\nx  y</listing>");
+	SAME("<frameset>  a  b  </frameset>  c  d");
+	/* raw text is left alone; select keeps every character in place */
+	assert_true(SAME("<textarea>\n\n a  b</textarea>  c  d"));
+	SAME("<xmp>\n\n a  b</xmp>  c  <plaintext>\n\n  x  y");
+	assert_true(SAME("<select>  <option>a  b  </option>  <style>s  t"
+	    "</style> </select>  x   y"));
+	SAME("<table><tr><td><select>  <option>  a  </select></td></tr>"
+	    "</table>");
+	/* formatting elements reopened across a run */
+	SAME("<p><b>a  <p>  b  </b>  c</p>  <i>x  <div>  y  </i>  z");
+	/* link text is compared with its href as written */
+	SAME("<a href=\"a  b\">a  b</a><a href=\"c d\">c  d</a>");
+	expect_prepared("x  y<a href=\"a b\">a  b</a>  z",
+	    "x y<a href=\"a b\">a  b</a>  z");
+	SAME("<a href=\"a&#32;b\">a  b</a> <a href=\"c&Tab;d\">c \t d</a>");
+	SAME("<a href=\"x\"><p>a  b</a>c  d<a href=\"a b\">e  f</a>");
+	SAME("<a href=x>  a  </a><a href=\"mailto: a  b\">a  b</a>");
+	SAME("<b><a href=\"a b\">x<p>a  b</b>a  b</a>");
+	/* unsure tokenizer afterwards: what came before stays shortened */
+	SAME("a  b<script><!--</script>  <a href='x y'>x  y</a>");
+}
+
+static void
+test_shrink_ids(void **state)
+{
+	(void)state;
+	expect_prepared("<font color=\"#ff0000\" size=2>a</font><font "
+	    "color='#ff0000'>b</font><b class=x id>c</b>",
+	    "<font color=0 size=1>a</font><font color=0>b</font>"
+	    "<b class=2 id>c</b>");
+	expect_prepared("<a href=\"u v\" class=\"k\">l</a>",
+	    "<a href=\"u v\" class=0>l</a>");
+	/* Noah's Ark: at most three identical formatting elements */
+	assert_true(SAME("<p><font color=red face=x><font color=red face=x>"
+	    "<font color=red face=x><font color=red face=x>a<p>b"));
+	SAME("<p><font color=red><font color=blue><font color=red>"
+	    "<font color=red>a<p>b<p>c");
+	SAME("<p><b class=a><b class=A><b class=a><b class=a>x</p>y<p>z");
+	SAME("<p><b x=1 y=2><b y=2 x=1><b x=1 y=2><b x=1 y=2>q<p>r");
+	/* adoption agency clones */
+	SAME("<a href=h1 class=q>x<div>y</a>z</div>w");
+	SAME("<b id=1>1<p>2</b>3</p><i a=b>4<table><tr><td>5</i>6</table>");
+	/* values gumbo decodes first: no ids in such a document */
+	expect_prepared("<b class=\"a&amp;b\">x</b><b class=c>y</b>",
+	    "<b class=\"a&amp;b\">x</b><b class=c>y</b>");
+	SAME("<p><b class=\"&#97;\"><b class=a><b class=a><b class=a>x<p>y");
+	SAME("<p><b class=a><b class=a><b class=a><b class=\"&#97;\">x<p>y");
+	SAME("<p><b class=\"a\r\nb\"><b class=\"a\nb\"><b class=\"a\nb\">"
+	    "<b class=\"a\nb\">x<p>y");
+	SAME("<p><b class=\"\xff\"><b class=\"\xfe\"><b class=\"\xef\xbf"
+	    "\xbd\"><b class=\"\xff\">x<p>y");
+	/* repeated names, self-closing, unsure tokenizer: copied as written */
+	SAME("<p><b x=1 x=2><b x=1 x=3><b x=1 x=2><b x=1 x=2>q<p>r");
+	SAME("<p><b x=1><b x=1/><b x=0><b x=1>q<p>r");
+	SAME("<p><b x=0><b x=1><script><!--</script><b x=0><b x=0>q<p>r");
+	SAME("<font color=1 size=2><svg><font color=3>x</svg>");
+}
+
 static double
 now(void)
 {
@@ -246,7 +384,11 @@ test_soup(void **state)
 	    "<select>", "<hr>", "<svg>", "<math>", "<template>", "<img alt=y>",
 	    "&amp;", "&#x80;", "&#0;", "\xc2\x85", "\xff", "\r\n", " ", "text",
 	    ".", "<script>", "</script>", "<title>", "<br>", "\xef\xbb\xbf",
-	    "<isindex>", "\"", "'", "=", ">", "<", "\x00", "\x01" };
+	    "<isindex>", "\"", "'", "=", ">", "<", "\x00", "\x01", "  ",
+	    "\n\n", " \f ", "<font color=r>", "<font color=r size=1>", "</font>",
+	    "<a href='a  b'>", "<a href='x'>", "a  b", "<i x=1>", "<i x=2>",
+	    "</i>", "<pre>", "<frameset>", "<textarea>", "</td>", "<!x y>",
+	    "<b class='&#97;'>", "<b class=a>" };
 	struct buf in, out;
 	uint32_t x = 88172645u;
 	int iter, k, n;
@@ -274,9 +416,70 @@ test_soup(void **state)
 		buf_reset(&out);
 		assert_int_equal(html2text(in.data, in.len, &out), 0);
 		assert_true(valid_utf8(out.data, out.len));
+		expect_same((const char *)in.data, in.len);
 	}
 	buf_free(&in);
 	buf_free(&out);
+}
+
+static int	read_file(const char *, struct buf *);
+
+/*
+ * Optional: the HTML of every corpus message, with and without the
+ * shrinking rewrites.  Prints how many bytes gumbo is spared.
+ */
+static void
+test_shrink_corpus(void **state)
+{
+	char path[4096], line[2048], err[256], *tab;
+	struct buf raw, pa, pb;
+	struct mime_envelope env;
+	size_t before = 0, after = 0;
+	int n = 0, ph;
+	FILE *fp;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/testdata/digest-parity/stages.tsv",
+	    testutil_shared_dir());
+	if ((fp = fopen(path, "r")) == NULL) {
+		print_message("shrink corpus: %s absent, skipped\n", path);
+		skip();
+	}
+	buf_init(&raw, 0);
+	buf_init(&pa, 0);
+	buf_init(&pb, 0);
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		if ((tab = strchr(line, '\t')) == NULL)
+			continue;
+		*tab = '\0';
+		snprintf(path, sizeof(path), "%s/corpus/%s",
+		    testutil_shared_dir(), line);
+		if (read_file(path, &raw) == -1)
+			continue;
+		memset(&env, 0, sizeof(env));
+		if (mime_read_envelope(raw.data, raw.len, &env, 0, err,
+		    sizeof(err)) == -1)
+			continue;
+		if (env.html.len > 0) {
+			expect_same((const char *)env.html.data, env.html.len);
+			buf_reset(&pa);
+			buf_reset(&pb);
+			assert_int_equal(h2t_prepare(env.html.data, env.html.len,
+			    &pa, &ph, H2T_PREP_SHRINK), 0);
+			assert_int_equal(h2t_prepare(env.html.data, env.html.len,
+			    &pb, &ph, 0), 0);
+			after += pa.len;
+			before += pb.len;
+			n++;
+		}
+		mime_envelope_free(&env);
+	}
+	fclose(fp);
+	print_message("shrink corpus: %d HTML bodies identical, gumbo input "
+	    "%zu -> %zu bytes\n", n, before, after);
+	buf_free(&raw);
+	buf_free(&pa);
+	buf_free(&pb);
 }
 
 static int
@@ -392,10 +595,13 @@ main(void)
 		cmocka_unit_test(test_vectors),
 		cmocka_unit_test(test_workarounds),
 		cmocka_unit_test(test_rendering),
+		cmocka_unit_test(test_shrink_space),
+		cmocka_unit_test(test_shrink_ids),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_gumbo_abort),
 		cmocka_unit_test(test_soup),
 		cmocka_unit_test(test_corpus),
+		cmocka_unit_test(test_shrink_corpus),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

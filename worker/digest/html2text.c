@@ -796,6 +796,13 @@ h2t_parse(struct h2t_arena *arena, const GumboOptions *options,
 int
 html2text(const uint8_t *html, size_t len, struct buf *out)
 {
+	return html2text_with(html, len, out, H2T_PREP_SHRINK);
+}
+
+int
+html2text_with(const uint8_t *html, size_t len, struct buf *out,
+    unsigned int prep_flags)
+{
 	struct h2t_arena *arena;
 	struct h2t_run run;
 	struct h2t_ctx ctx;
@@ -809,7 +816,8 @@ html2text(const uint8_t *html, size_t len, struct buf *out)
 	memset(&run, 0, sizeof(run));
 	run.work_limit = H2T_WORK_BASE + (size_t)H2T_WORK_PER_BYTE * len;
 	buf_init(&prepared, 0);
-	if (h2t_prepare(html, len, &prepared, &run.placeholders) == -1 ||
+	if (h2t_prepare(html, len, &prepared, &run.placeholders,
+	    prep_flags) == -1 ||
 	    buf_append(&prepared, "", 0) == -1) {
 		buf_free(&prepared);
 		return -1;

@@ -16,4 +16,8 @@
  */
 int	html2text(const uint8_t *html, size_t len, struct buf *out);
 
+/* The same with the given h2t_prepare flags (html2text_prep.h). */
+int	html2text_with(const uint8_t *html, size_t len, struct buf *out,
+	    unsigned int prep_flags);
+
 #endif

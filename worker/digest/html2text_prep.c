@@ -18,7 +18,7 @@
  *
  * And for speed (gumbo is half of the digest time): attributes that
  * neither the tree builder nor the renderer reads are dropped from start
- * tags, see prep_rewrite_ok.
+ * tags, see prep_scan.
  *
  * This needs a small tokenizer that knows comments, tags with quoted
  * attribute values and the raw-text elements, so that "<noscript>" inside
@@ -26,11 +26,31 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "html2text_prep.h"
 #include "utf8.h"
+
+/* Distinct attribute values of formatting elements and their ids. */
+struct prep_id_entry {
+	uint32_t	hash;
+	uint32_t	off;		/* into keys */
+	uint32_t	len;
+};
+
+struct prep_ids {
+	struct buf		 keys;
+	struct buf		 scratch;
+	struct prep_id_entry	*entry;
+	uint32_t		*slot;		/* entry index + 1, 0 is empty */
+	size_t			 n;
+	size_t			 nslots;	/* a power of two */
+};
+
+/* The shrinking rules that a later discovery can make unsafe. */
+#define PREP_F_IDS	0x01u
 
 struct prep {
 	const uint8_t	*s;
@@ -44,6 +64,12 @@ struct prep {
 	int		 stopped;	/* cost budget reached: input cut */
 	int		 rewrite;	/* attributes may be dropped */
 	int		 ignoring;	/* a <select> or <frameset> was seen */
+	int		 squeeze;	/* white-space runs may be shortened */
+	int		 squeezed;	/* and some were */
+	int		 ids;		/* formatting values may become ids */
+	int		 mapped;	/* and some did */
+	unsigned int	 redo;		/* PREP_F_*: run again without */
+	struct prep_ids	 idmap;
 };
 
 /*
@@ -69,6 +95,8 @@ struct prep {
 #define PT_SCRIPT	0x200
 #define PT_IGNORES	0x400	/* its modes ignore raw-text start tags */
 #define PT_UNREAD	0x800	/* the renderer skips its content */
+#define PT_FORMAT	0x1000	/* a formatting element */
+#define PT_LINK		0x2000	/* <a>: its href is read */
 
 struct prep_tag_info {
 	const char	*name;
@@ -110,11 +138,13 @@ static const struct prep_tag_info prep_tags[] = {
 	 * attributes.  <a> gives href, <input type=hidden> is not foster
 	 * parented, <font color|face|size> leaves foreign content.
 	 */
-	PT("a", PT_KEEP), PT("b", PT_KEEP), PT("big", PT_KEEP),
-	PT("code", PT_KEEP), PT("em", PT_KEEP), PT("font", PT_KEEP),
-	PT("i", PT_KEEP), PT("nobr", PT_KEEP), PT("s", PT_KEEP),
-	PT("small", PT_KEEP), PT("strike", PT_KEEP), PT("strong", PT_KEEP),
-	PT("tt", PT_KEEP), PT("u", PT_KEEP),
+#define PT_FMT	(PT_KEEP | PT_FORMAT)
+	PT("a", PT_FMT | PT_LINK), PT("b", PT_FMT), PT("big", PT_FMT),
+	PT("code", PT_FMT), PT("em", PT_FMT), PT("font", PT_FMT),
+	PT("i", PT_FMT), PT("nobr", PT_FMT), PT("s", PT_FMT),
+	PT("small", PT_FMT), PT("strike", PT_FMT), PT("strong", PT_FMT),
+	PT("tt", PT_FMT), PT("u", PT_FMT),
+#undef PT_FMT
 	PT("select", PT_IGNORES), PT("frameset", PT_IGNORES),
 };
 #undef PT
@@ -421,6 +451,317 @@ prep_attr_copy_alt(struct prep *p, size_t name, size_t name_end, size_t end,
 	return 0;
 }
 
+/*
+ * White space read in the data state: the tree builder only asks whether
+ * a character token is white space, and no run of them moves the
+ * insertion point halfway, so keeping the first character of each run
+ * (of two or more of [ \t\r\n]) gives the same tree with shorter text
+ * nodes; outside <pre> the renderer turns every run into one space.
+ * Where the count matters is excluded: see prep_scan, and below.
+ * Runs with \f are left alone (the renderer does not collapse it).
+ *
+ * The renderer also compares a link's text, as written, with its href.
+ * Text inside an <a> (or its clones from reconstruction and the adoption
+ * agency) was always read after that <a>'s start tag, so shortening stops
+ * at the first <a> whose href could hold white space (prep_format_tag),
+ * and text shortened before the pass became unsure of the tokenizer
+ * stays valid.
+ */
+static int
+prep_put_text(struct prep *p, size_t from, size_t to)
+{
+	const uint8_t *s = p->s;
+	size_t i, j, start = from;
+
+	if (!p->squeeze || !p->rewrite)
+		return buf_append(p->out, s + from, to - from);
+	for (i = from; i < to; i = j) {
+		j = i + 1;
+		if (!html_space(s[i]))
+			continue;
+		while (j < to && html_space(s[j]))
+			j++;
+		if (j - i < 2 || memchr(s + i, '\f', j - i) != NULL)
+			continue;
+		if (buf_append(p->out, s + start, i + 1 - start) == -1)
+			return -1;
+		start = j;
+		p->squeezed = 1;
+	}
+	return buf_append(p->out, s + start, to - start);
+}
+
+/* The value of the attribute whose name ends at name_end: [*vs, *ve). */
+static void
+prep_attr_value(const struct prep *p, size_t name_end, size_t end,
+    size_t *vs, size_t *ve)
+{
+	const uint8_t *s = p->s;
+	size_t j = name_end;
+	uint8_t q;
+
+	while (j < end && html_space(s[j]))
+		j++;
+	if (j >= end || s[j] != '=') {
+		*vs = *ve = end;
+		return;
+	}
+	for (j++; j < end && html_space(s[j]); j++)
+		;
+	*vs = j;
+	*ve = end;
+	if (j < end && (s[j] == '"' || s[j] == '\'')) {
+		q = s[j];
+		*vs = j + 1;
+		if (end > j + 1 && s[end - 1] == q)
+			*ve = end - 1;
+	}
+}
+
+static int
+prep_name_is(const struct prep *p, size_t name, size_t name_end,
+    const char *want)
+{
+	size_t k, n = strlen(want);
+
+	if (name_end - name != n)
+		return 0;
+	for (k = 0; k < n; k++)
+		if (ascii_lower(p->s[name + k]) != want[k])
+			return 0;
+	return 1;
+}
+
+/*
+ * Could this attribute value, decoded by gumbo and trimmed by the
+ * renderer, hold [ \t\r\n]?  A link's text is compared as written with
+ * its href, the one place where the renderer reads white space without
+ * collapsing it; a text with a run can only equal an href that has white
+ * space inside.  References that decode to such white space are numeric
+ * ones, &Tab; and &NewLine;.
+ */
+static int
+prep_value_may_space(const uint8_t *v, size_t n)
+{
+	size_t i;
+
+	while (n > 0 && html_space(v[0])) {
+		v++;
+		n--;
+	}
+	while (n > 0 && html_space(v[n - 1]))
+		n--;
+	for (i = 0; i < n; i++) {
+		if (v[i] == ' ' || v[i] == '\t' || v[i] == '\r' || v[i] == '\n')
+			return 1;
+		if (v[i] == '&' && i + 1 < n && (v[i + 1] == '#' ||
+		    ascii_lower(v[i + 1]) == 't' || ascii_lower(v[i + 1]) == 'n'))
+			return 1;
+	}
+	return 0;
+}
+
+/* What the first walk over a formatting start tag finds. */
+struct prep_fmt {
+	struct prep_names	names;
+	unsigned int		flags;
+	int			attrs;
+	int			names_ok;	/* distinct plain names */
+	int			clean;		/* values gumbo keeps as written */
+	int			href_space;
+	int			any_space;
+};
+
+static int
+prep_attr_check(struct prep *p, size_t name, size_t name_end, size_t end,
+    void *arg)
+{
+	struct prep_fmt *f = arg;
+	size_t vs, ve;
+	int href;
+
+	f->attrs++;
+	if (prep_attr_distinct(p, name, name_end, end, &f->names) == -1)
+		f->names_ok = 0;
+	prep_attr_value(p, name_end, end, &vs, &ve);
+	href = (f->flags & PT_LINK) && prep_name_is(p, name, name_end, "href");
+	if (prep_value_may_space(p->s + vs, ve - vs)) {
+		f->any_space = 1;
+		if (href)
+			f->href_space = 1;
+	}
+	/* character references and CR would have to be decoded first */
+	if (!href && (memchr(p->s + vs, '&', ve - vs) != NULL ||
+	    memchr(p->s + vs, '\r', ve - vs) != NULL ||
+	    memchr(p->s + vs, '\0', ve - vs) != NULL))
+		f->clean = 0;
+	return 0;
+}
+
+/* FNV-1a. */
+static uint32_t
+prep_hash(const uint8_t *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ s[i]) * 16777619u;
+	return h;
+}
+
+static int
+prep_ids_grow(struct prep_ids *m)
+{
+	struct prep_id_entry *e;
+	uint32_t *slot;
+	size_t n = m->nslots ? m->nslots * 2 : 64, k, at;
+
+	if ((slot = calloc(n, sizeof(*slot))) == NULL)
+		return -1;
+	if ((e = realloc(m->entry, n / 2 * sizeof(*e))) == NULL) {
+		free(slot);
+		return -1;
+	}
+	for (k = 0; k < m->n; k++) {
+		for (at = e[k].hash & (n - 1); slot[at] != 0; at = (at + 1) &
+		    (n - 1))
+			;
+		slot[at] = (uint32_t)k + 1;
+	}
+	free(m->slot);
+	m->slot = slot;
+	m->entry = e;
+	m->nslots = n;
+	return 0;
+}
+
+/* The id of the value in m->scratch, a new one if it is new. */
+static int
+prep_id_of(struct prep_ids *m, size_t *id)
+{
+	const uint8_t *key = m->scratch.data;
+	size_t n = m->scratch.len, at;
+	struct prep_id_entry *e;
+	uint32_t h = prep_hash(key, n);
+
+	if (n > UINT32_MAX || m->keys.len > UINT32_MAX - n)
+		return -1;
+	if (m->n + 1 > m->nslots / 2 && prep_ids_grow(m) == -1)
+		return -1;
+	for (at = h & (m->nslots - 1); m->slot[at] != 0;
+	    at = (at + 1) & (m->nslots - 1)) {
+		e = &m->entry[m->slot[at] - 1];
+		if (e->hash == h && e->len == n &&
+		    (n == 0 || memcmp(m->keys.data + e->off, key, n) == 0)) {
+			*id = m->slot[at] - 1;
+			return 0;
+		}
+	}
+	e = &m->entry[m->n];
+	e->hash = h;
+	e->off = (uint32_t)m->keys.len;
+	e->len = (uint32_t)n;
+	if (buf_append(&m->keys, key, n) == -1)
+		return -1;
+	m->slot[at] = (uint32_t)m->n + 1;
+	*id = m->n++;
+	return 0;
+}
+
+static void
+prep_ids_free(struct prep_ids *m)
+{
+	buf_free(&m->keys);
+	buf_free(&m->scratch);
+	free(m->entry);
+	free(m->slot);
+	memset(m, 0, sizeof(*m));
+}
+
+/* Writes "=" and the id of the value [vs, ve) as gumbo will read it. */
+static int
+prep_put_id(struct prep *p, size_t vs, size_t ve)
+{
+	static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	struct buf *out = p->out;
+	size_t id;
+	int rc;
+
+	buf_reset(&p->idmap.scratch);
+	p->out = &p->idmap.scratch;
+	p->i = vs;
+	rc = prep_copy_to(p, ve);
+	p->out = out;
+	if (rc == -1 || buf_append(&p->idmap.scratch, "", 0) == -1 ||
+	    prep_id_of(&p->idmap, &id) == -1 || buf_putc(out, '=') == -1)
+		return -1;
+	do {
+		if (buf_putc(out, digits[id % 62]) == -1)
+			return -1;
+		id /= 62;
+	} while (id > 0);
+	p->mapped = 1;
+	return 0;
+}
+
+static int
+prep_attr_put_id(struct prep *p, size_t name, size_t name_end, size_t end,
+    void *arg)
+{
+	struct prep_fmt *f = arg;
+	size_t vs, ve;
+
+	if (buf_putc(p->out, ' ') == -1)
+		return -1;
+	p->i = name;
+	if ((f->flags & PT_LINK) && prep_name_is(p, name, name_end, "href"))
+		return prep_copy_to(p, end);
+	if (prep_copy_to(p, name_end) == -1)
+		return -1;
+	prep_attr_value(p, name_end, end, &vs, &ve);
+	return vs == ve ? 0 : prep_put_id(p, vs, ve);
+}
+
+/*
+ * A formatting start tag.  The tree builder compares the attributes of
+ * formatting elements only with each other, for equality ("Noah's Ark",
+ * the clones of the adoption agency), and the renderer reads only <a
+ * href>: every other value becomes a short id, equal values the same id.
+ * Gumbo compares values after decoding, so this is done only while every
+ * such value is read as written (no "&", CR or NUL); a tag that cannot
+ * be mapped after one was ends the mapping and the pass is run again.
+ * An <a> also tells whether white-space runs may be shortened.
+ */
+static int
+prep_format_tag(struct prep *p, unsigned int flags, size_t attrs, size_t end)
+{
+	struct prep_fmt f;
+
+	memset(&f, 0, sizeof(f));
+	f.flags = flags;
+	f.names_ok = f.clean = 1;
+	(void)prep_tag_walk(p, attrs, prep_attr_check, &f);
+	if ((flags & PT_LINK) && (f.names_ok ? f.href_space : f.any_space))
+		p->squeeze = 0;
+	if (f.attrs == 0 || !p->ids)
+		return prep_copy_to(p, end);
+	if (!f.names_ok || !f.clean || p->s[end - 1] != '>' ||
+	    p->s[end - 2] == '/') {
+		if (p->mapped)
+			p->redo |= PREP_F_IDS;
+		p->ids = 0;
+		return prep_copy_to(p, end);
+	}
+	if (prep_copy_to(p, attrs) == -1 ||
+	    prep_tag_walk(p, attrs, prep_attr_put_id, &f) == (size_t)-1 ||
+	    buf_putc(p->out, '>') == -1)
+		return -1;
+	p->i = end;
+	return 0;
+}
+
 /* Start of the "</name" that ends a raw-text element, or len. */
 static size_t
 prep_rawtext_end(const struct prep *p, size_t j, const uint8_t *name,
@@ -540,6 +881,8 @@ prep_tag(struct prep *p)
 			return -1;
 		p->i = name + n;
 	}
+	if (p->rewrite && !endtag && (flags & PT_FORMAT))
+		return prep_format_tag(p, flags, name + n, end);
 	/* "<name" and the attributes read, when the tag has others */
 	names.n = 0;
 	if (p->rewrite && !endtag && (flags & (PT_KEEP | PT_ISINDEX)) == 0 &&
@@ -581,6 +924,23 @@ prep_tag(struct prep *p)
 	return prep_copy_to(p, cend);
 }
 
+/* What prep_scan allows. */
+#define PS_REWRITE	0x01u
+#define PS_SQUEEZE	0x02u
+
+static int
+prep_name_at(const uint8_t *s, size_t len, size_t k, const char *name)
+{
+	size_t c, n = strlen(name);
+
+	if (len - k < n)
+		return 0;
+	for (c = 0; c < n; c++)
+		if (ascii_lower(s[k + c]) != name[c])
+			return 0;
+	return 1;
+}
+
 /*
  * Dropping an attribute is safe when the tokenizer reads the tag where
  * this pass does and nobody reads the attribute: the renderer reads
@@ -588,25 +948,38 @@ prep_tag(struct prep *p)
  * <input type> and, in foreign content, <font> and <annotation-xml
  * encoding>.  Foreign content (and its CDATA sections) is not followed
  * here, so documents with <svg, <math or <![ are left as they are.
+ *
+ * White-space runs keep their length where it is read: <pre> text, the
+ * newline dropped after <pre> and <listing>.  The <frameset> modes drop
+ * the characters between white space; harmless, but not worth a proof.
+ * Documents that name one of them anywhere are left alone.  The content
+ * of <textarea>, <xmp>, <plaintext> (raw text to this pass) is never
+ * shortened, and <select> keeps every character where it is.
  */
-static int
-prep_rewrite_ok(const uint8_t *s, size_t len)
+static unsigned int
+prep_scan(const uint8_t *s, size_t len)
 {
+	static const char *const verbatim[] = { "pre", "listing",
+	    "frameset" };
 	const uint8_t *lt;
-	size_t i = 0, k;
+	unsigned int ok = PS_REWRITE | PS_SQUEEZE;
+	size_t i = 0, k, v;
 
 	while (i < len && (lt = memchr(s + i, '<', len - i)) != NULL) {
 		i = (size_t)(lt - s) + 1;
 		k = i < len && s[i] == '/' ? i + 1 : i;
-		if ((len - k >= 3 && ascii_lower(s[k]) == 's' &&
-		    ascii_lower(s[k + 1]) == 'v' && ascii_lower(s[k + 2]) == 'g') ||
-		    (len - k >= 4 && ascii_lower(s[k]) == 'm' &&
-		    ascii_lower(s[k + 1]) == 'a' && ascii_lower(s[k + 2]) == 't' &&
-		    ascii_lower(s[k + 3]) == 'h') ||
+		if (prep_name_at(s, len, k, "svg") ||
+		    prep_name_at(s, len, k, "math") ||
 		    (len - i >= 2 && s[i] == '!' && s[i + 1] == '['))
 			return 0;
+		if (k >= len || (ok & PS_SQUEEZE) == 0 ||
+		    strchr("plfPLF", s[k]) == NULL)
+			continue;
+		for (v = 0; v < sizeof(verbatim) / sizeof(verbatim[0]); v++)
+			if (prep_name_at(s, len, k, verbatim[v]))
+				ok &= ~PS_SQUEEZE;
 	}
-	return 1;
+	return ok;
 }
 
 static int
@@ -625,12 +998,77 @@ prep_has_placeholder_block(const uint8_t *s, size_t len)
 	return 0;
 }
 
+static int
+prep_run(struct prep *p)
+{
+	const uint8_t *s = p->s;
+	size_t len = p->len;
+
+	while (p->i < len && !p->stopped) {
+		if (s[p->i] != '<') {
+			size_t run = prep_plain_end(p, len, 1, &p->in_body);
+
+			if (run > p->i) {
+				if (prep_put_text(p, p->i, run) == -1)
+					return -1;
+				p->i = run;
+				continue;
+			}
+			if (!html_space(s[p->i]))
+				p->in_body = 1;
+			if (prep_rune(p) == -1)
+				return -1;
+			continue;
+		}
+		if (len - p->i >= 4 && memcmp(s + p->i, "<!--", 4) == 0) {
+			/* what a comment says is never read */
+			if (p->rewrite) {
+				if (buf_puts(p->out, "<!---->") == -1)
+					return -1;
+				p->i = prep_comment_end(p);
+			} else if (prep_copy_to(p, prep_comment_end(p)) == -1)
+				return -1;
+		} else if (len - p->i >= 3 && s[p->i + 1] == '/' &&
+		    s[p->i + 2] == '>') {
+			if (buf_puts(p->out, "<!---->") == -1)
+				return -1;
+			p->i += 3;
+		} else if (len - p->i >= 3 && s[p->i + 1] == '/' &&
+		    ascii_alpha(s[p->i + 2])) {
+			if (prep_tag(p) == -1)
+				return -1;
+		} else if (len - p->i >= 2 && ascii_alpha(s[p->i + 1])) {
+			if (prep_tag(p) == -1)
+				return -1;
+		} else if (len - p->i >= 2 && (s[p->i + 1] == '!' ||
+		    s[p->i + 1] == '?' || s[p->i + 1] == '/')) {
+			/* bogus comment or doctype: up to the next ">" */
+			const uint8_t *gt = memchr(s + p->i, '>', len - p->i);
+			if (prep_copy_to(p, gt != NULL ?
+			    (size_t)(gt - s) + 1 : len) == -1)
+				return -1;
+		} else {
+			p->in_body = 1;
+			if (prep_rune(p) == -1)
+				return -1;
+		}
+	}
+	/* tags copied as written after the pass became unsure may hold a
+	 * value equal to an id */
+	if (!p->rewrite && p->mapped)
+		p->redo |= PREP_F_IDS;
+	return 0;
+}
+
 int
-h2t_prepare(const uint8_t *in, size_t len, struct buf *out, int *placeholders)
+h2t_prepare(const uint8_t *in, size_t len, struct buf *out, int *placeholders,
+    unsigned int flags)
 {
 	struct prep p;
-	const uint8_t *s;
-	int bom;
+	struct prep_ids idmap;
+	unsigned int scan, off = 0;
+	size_t start = out->len;
+	int bom, round, rc;
 
 	/* html2text strips one BOM, twice. */
 	for (bom = 0; bom < 2; bom++) {
@@ -641,64 +1079,31 @@ h2t_prepare(const uint8_t *in, size_t len, struct buf *out, int *placeholders)
 	}
 	prep_byte_class_init();
 	prep_tag_index_init();
-	memset(&p, 0, sizeof(p));
-	p.s = in;
-	p.len = len;
-	p.out = out;
-	p.placeholders = !prep_has_placeholder_block(in, len);
-	*placeholders = p.placeholders;
-	p.rewrite = prep_rewrite_ok(in, len);
+	scan = (flags & H2T_PREP_SHRINK) ? prep_scan(in, len) : 0;
 	if (buf_reserve(out, len + len / 8 + 16) == -1)
 		return -1;
-	s = in;
-	while (p.i < len && !p.stopped) {
-		if (s[p.i] != '<') {
-			size_t run = prep_plain_end(&p, len, 1, &p.in_body);
-
-			if (run > p.i) {
-				if (buf_append(out, s + p.i, run - p.i) == -1)
-					return -1;
-				p.i = run;
-				continue;
-			}
-			if (!html_space(s[p.i]))
-				p.in_body = 1;
-			if (prep_rune(&p) == -1)
-				return -1;
-			continue;
-		}
-		if (len - p.i >= 4 && memcmp(s + p.i, "<!--", 4) == 0) {
-			/* what a comment says is never read */
-			if (p.rewrite) {
-				if (buf_puts(out, "<!---->") == -1)
-					return -1;
-				p.i = prep_comment_end(&p);
-			} else if (prep_copy_to(&p, prep_comment_end(&p)) == -1)
-				return -1;
-		} else if (len - p.i >= 3 && s[p.i + 1] == '/' &&
-		    s[p.i + 2] == '>') {
-			if (buf_puts(out, "<!---->") == -1)
-				return -1;
-			p.i += 3;
-		} else if (len - p.i >= 3 && s[p.i + 1] == '/' &&
-		    ascii_alpha(s[p.i + 2])) {
-			if (prep_tag(&p) == -1)
-				return -1;
-		} else if (len - p.i >= 2 && ascii_alpha(s[p.i + 1])) {
-			if (prep_tag(&p) == -1)
-				return -1;
-		} else if (len - p.i >= 2 && (s[p.i + 1] == '!' ||
-		    s[p.i + 1] == '?' || s[p.i + 1] == '/')) {
-			/* bogus comment or doctype: up to the next ">" */
-			const uint8_t *gt = memchr(s + p.i, '>', len - p.i);
-			if (prep_copy_to(&p, gt != NULL ?
-			    (size_t)(gt - s) + 1 : len) == -1)
-				return -1;
-		} else {
-			p.in_body = 1;
-			if (prep_rune(&p) == -1)
-				return -1;
-		}
+	memset(&idmap, 0, sizeof(idmap));
+	buf_init(&idmap.keys, 0);
+	buf_init(&idmap.scratch, 0);
+	/* a second round has the ids off */
+	for (round = 0; round < 2; round++) {
+		memset(&p, 0, sizeof(p));
+		p.s = in;
+		p.len = len;
+		p.out = out;
+		p.placeholders = !prep_has_placeholder_block(in, len);
+		p.rewrite = (scan & PS_REWRITE) != 0;
+		p.squeeze = (scan & PS_SQUEEZE) != 0;
+		p.ids = p.rewrite && !(off & PREP_F_IDS);
+		p.idmap = idmap;
+		rc = prep_run(&p);
+		idmap = p.idmap;
+		if (rc == -1 || p.redo == 0 || buf_failed(out))
+			break;
+		off |= p.redo;
+		out->len = start;
 	}
-	return 0;
+	prep_ids_free(&idmap);
+	*placeholders = p.placeholders;
+	return rc == -1 || buf_failed(out) ? -1 : 0;
 }

@@ -18,12 +18,21 @@
 #define H2T_PLACEHOLDER_END	0xF0300u	/* exclusive */
 
 /*
+ * H2T_PREP_SHRINK: also make the rewrites that only save gumbo work and
+ * leave html2text's output unchanged (docs/html2text.md): unread
+ * attributes, comment and style text dropped, white-space runs shortened,
+ * formatting attribute values replaced by short ids.  Without it only the
+ * rewrites that make gumbo's tree equal Go's are made; tests compare both.
+ */
+#define H2T_PREP_SHRINK	0x01u
+
+/*
  * Writes the document to hand to gumbo into out.  *placeholders is set to
  * 1 when the placeholders are in use (the input did not already contain
  * code points of the placeholder block).  Returns 0 or -1.
  */
 int		h2t_prepare(const uint8_t *in, size_t len, struct buf *out,
-		    int *placeholders);
+		    int *placeholders, unsigned int flags);
 
 /* The original code point of a placeholder (r itself otherwise). */
 uint32_t	h2t_unplaceholder(uint32_t r);
