@@ -30,7 +30,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (i = 0; i < out.len; i += w)
 			if (utf8_decode(out.data + i, out.len - i, &w) ==
 			    UTF8_RUNE_ERROR && w == 1)
-				abort();
+				__builtin_trap();
 	}
 	/*
 	 * Gumbo's memory budget is the only thing the shrinking may change:
@@ -39,9 +39,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	plain_rc = html2text_with(data, size, &plain, 0);
 	if (rc == 0 && plain_rc == 0 && (out.len != plain.len ||
 	    memcmp(out.data, plain.data, out.len) != 0))
-		abort();
+		__builtin_trap();
 	if (rc == -1 && plain_rc == 0)
-		abort();
+		__builtin_trap();
 	buf_free(&out);
 	buf_free(&plain);
 	return 0;

@@ -270,6 +270,13 @@ test_shrink_ids(void **state)
 	SAME("<p><b x=1><b x=1/><b x=0><b x=1>q<p>r");
 	SAME("<p><b x=0><b x=1><script><!--</script><b x=0><b x=0>q<p>r");
 	SAME("<font color=1 size=2><svg><font color=3>x</svg>");
+	/* a ">" inside a value cut by the end of input does not end a tag */
+	SAME("x<a href=\"u\">a <b>b</</a><a name=\"\x01a href=o href</ >");
+	SAME("<p>a<div x=\"y>");
+	SAME("<p>a<img x=\"y>");
+	/* a name that starts with "=" must stay glued to what precedes it */
+	SAME("<a hre<!--ttk:/= \"> <hef=\"http://x/3\"> <img alt=x></a>");
+	SAME("<p><b x/=y><b x =y><b x/=y><b x/=y>q<p>r");
 }
 
 static double

@@ -64,6 +64,7 @@ struct prep {
 	int		 stopped;	/* cost budget reached: input cut */
 	int		 rewrite;	/* attributes may be dropped */
 	int		 ignoring;	/* a <select> or <frameset> was seen */
+	int		 tag_closed;	/* the last walk found the tag's ">" */
 	int		 squeeze;	/* white-space runs may be shortened */
 	int		 squeezed;	/* and some were */
 	int		 ids;		/* formatting values may become ids */
@@ -347,9 +348,12 @@ prep_tag_walk(struct prep *p, size_t j, prep_attr_fn fn, void *arg)
 	size_t name, name_end;
 	uint8_t q;
 
+	p->tag_closed = 0;
 	while (j < p->len) {
-		if (s[j] == '>')
+		if (s[j] == '>') {
+			p->tag_closed = 1;
 			return j + 1;
+		}
 		if (html_space(s[j]) || s[j] == '/') {
 			j++;
 			continue;
@@ -581,7 +585,10 @@ prep_attr_check(struct prep *p, size_t name, size_t name_end, size_t end,
 	int href;
 
 	f->attrs++;
-	if (prep_attr_distinct(p, name, name_end, end, &f->names) == -1)
+	/* written after a space, "=x" would become the value of the one
+	 * before */
+	if (prep_attr_distinct(p, name, name_end, end, &f->names) == -1 ||
+	    p->s[name] == '=')
 		f->names_ok = 0;
 	prep_attr_value(p, name_end, end, &vs, &ve);
 	href = (f->flags & PT_LINK) && prep_name_is(p, name, name_end, "href");
@@ -747,8 +754,7 @@ prep_format_tag(struct prep *p, unsigned int flags, size_t attrs, size_t end)
 		p->squeeze = 0;
 	if (f.attrs == 0 || !p->ids)
 		return prep_copy_to(p, end);
-	if (!f.names_ok || !f.clean || p->s[end - 1] != '>' ||
-	    p->s[end - 2] == '/') {
+	if (!f.names_ok || !f.clean || !p->tag_closed || p->s[end - 2] == '/') {
 		if (p->mapped)
 			p->redo |= PREP_F_IDS;
 		p->ids = 0;
@@ -850,13 +856,16 @@ prep_tag(struct prep *p)
 	struct prep_names names;
 	size_t start = p->i, name, n, end, cend;
 	unsigned int flags;
-	int endtag = s[start + 1] == '/';
+	int endtag = s[start + 1] == '/', closed;
 
 	name = start + 1 + endtag;
 	for (n = 0; name + n < p->len && !html_space(s[name + n]) &&
 	    s[name + n] != '/' && s[name + n] != '>'; n++)
 		;
 	end = prep_tag_end(p, name + n);
+	/* gumbo drops a tag cut by the end of input: a ">" in a value is
+	 * not its end */
+	closed = p->tag_closed;
 	flags = prep_tag_flags(s + name, n);
 	if (endtag) {
 		if (p->depth > 0)
@@ -886,7 +895,7 @@ prep_tag(struct prep *p)
 	/* "<name" and the attributes read, when the tag has others */
 	names.n = 0;
 	if (p->rewrite && !endtag && (flags & (PT_KEEP | PT_ISINDEX)) == 0 &&
-	    s[end - 1] == '>' && end - 1 > name + n && s[end - 2] != '/' &&
+	    closed && end - 1 > name + n && s[end - 2] != '/' &&
 	    ((flags & PT_ALT) == 0 || prep_tag_walk(p, name + n,
 	    prep_attr_distinct, &names) != (size_t)-1)) {
 		if (prep_copy_to(p, name + n) == -1 ||
