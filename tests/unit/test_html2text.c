@@ -274,6 +274,9 @@ test_shrink_ids(void **state)
 	SAME("x<a href=\"u\">a <b>b</</a><a name=\"\x01a href=o href</ >");
 	SAME("<p>a<div x=\"y>");
 	SAME("<p>a<img x=\"y>");
+	/* gumbo swallows the "<" after an overflowing numeric reference */
+	SAME("a &#99999999999999999999999999999999999<!--90; &copus; -->b");
+	SAME("a &#x0000000000000000000000000000000000<!--x  y-->  b");
 	/* a name that starts with "=" must stay glued to what precedes it */
 	SAME("<a hre<!--ttk:/= \"> <hef=\"http://x/3\"> <img alt=x></a>");
 	SAME("<p><b x/=y><b x =y><b x/=y><b x/=y>q<p>r");

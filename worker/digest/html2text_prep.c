@@ -24,6 +24,7 @@
  * attribute values and the raw-text elements, so that "<noscript>" inside
  * a comment or a script is left alone.  It makes one forward pass.
  */
+#include <ctype.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -974,6 +975,21 @@ prep_scan(const uint8_t *s, size_t len)
 	unsigned int ok = PS_REWRITE | PS_SQUEEZE;
 	size_t i = 0, k, v;
 
+	/*
+	 * Gumbo misreads an overflowing numeric reference and can swallow
+	 * the "<" after it, so this pass would not know where tags are.
+	 */
+	for (i = 0; i + 2 < len && (lt = memmem(s + i, len - i, "&#", 2)) !=
+	    NULL; i = k) {
+		k = (size_t)(lt - s) + 2;
+		if (k < len && (s[k] == 'x' || s[k] == 'X'))
+			k++;
+		for (v = k; k < len && k - v < 8 && isxdigit(s[k]); k++)
+			;
+		if (k - v >= 8)
+			return 0;
+	}
+	i = 0;
 	while (i < len && (lt = memchr(s + i, '<', len - i)) != NULL) {
 		i = (size_t)(lt - s) + 1;
 		k = i < len && s[i] == '/' ? i + 1 : i;
