@@ -37,6 +37,7 @@
 #include "learn.h"
 #include "learner.h"
 #include "outbox.h"
+#include "refresh.h"
 #include "store.h"
 
 #define LEARN_DEDUP_TTL		86400
@@ -455,6 +456,7 @@ learn_stage3(struct batch *b, void *arg)
 
 	if (learn_redis_failed(ln, b, "stage3"))
 		return;
+	refresh_clear();	/* TTLs below change: /analyze refreshes anew */
 	ttl = (long long)cfg->retention_days * 86400;
 	for (i = 0; i < ln->n; i++) {
 		d = &ln->d[i];

@@ -26,6 +26,7 @@
 #include "lookup.h"
 #include "oracle_link.h"
 #include "outbox.h"
+#include "refresh.h"
 #include "stats_report.h"
 #include "store.h"
 #include "sync.h"
@@ -222,6 +223,7 @@ learner_main(const char *config_path)
 	LIST_INIT(&l.workers);
 	l.c.on_master = learner_on_master;
 	l.c.on_quit = NULL;
+	l.c.on_tunables = refresh_clear;	/* refresh TTLs anew */
 	child_init(&l.c, PROC_LEARNER, config_path);
 	memset(&sp, 0, sizeof(sp));
 	sp.host = l.c.cfg.redis_host;
@@ -238,6 +240,7 @@ learner_main(const char *config_path)
 	 */
 	json_object_seed(0);
 	oracle_link_init(l.c.base);
+	lookup_init();
 	child_sandbox(&l.c, 0);
 	if (l.c.cfg.oracle_enabled) {
 		sync_start(l.c.base);

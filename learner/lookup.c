@@ -44,6 +44,7 @@
 #include "decide.h"
 #include "learner.h"
 #include "lookup.h"
+#include "refresh.h"
 #include "store.h"
 #include "verdict.h"
 
@@ -220,6 +221,28 @@ lookup_bands_cmd(struct batch *b, const char *cmd, enum lookup_ns ns,
 		argv[1 + j] = keys[j];
 	}
 	return batch_cmd_argv(b, (int)(1 + ld->nbands), argv, len);
+}
+
+static int
+lookup_intcmp(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/*
+ * glibc's qsort sizes its merge buffer by the physical memory, asked of
+ * sysinfo(2) on the first sort of more than 1 KiB, which the seccomp
+ * filter forbids: sort that much once now, it keeps the answer.
+ */
+void
+lookup_init(void)
+{
+	int	v[1024];
+	size_t	i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		v[i] = (int)(i * 7919 % 1024);
+	qsort(v, sizeof(v) / sizeof(v[0]), sizeof(v[0]), lookup_intcmp);
 }
 
 int
@@ -525,6 +548,8 @@ lookup_side_done(struct batch *b, void *arg)
 {
 	(void)arg;
 	if (batch_errors(b) > 0) {
+		/* Which ones failed is not worth knowing: send all again. */
+		refresh_clear();
 		stats_add(STATS_REDIS_ERRORS, 1);
 		log_warnx("%s: TTL refresh failed: %s", __func__,
 		    batch_error_text(b));
@@ -532,22 +557,67 @@ lookup_side_done(struct batch *b, void *arg)
 	batch_free(b);
 }
 
+struct lookup_band {
+	char	name[sizeof("lg_f:") + LSH_BAND_SIZE - 1];
+	size_t	len;
+	int	forced;		/* the medoid's: refreshed with its score */
+};
+
 static int
 lookup_bandcmp(const void *a, const void *b)
 {
-	return strcmp(a, b);
+	return strcmp(((const struct lookup_band *)a)->name,
+	    ((const struct lookup_band *)b)->name);
 }
 
-/* Upstream's EXPIRE of matched lg_f: keys, and the medoid's refresh. */
+static void
+lookup_band_add(struct lookup_band *kb, const char *band, int forced)
+{
+	size_t	n = strnlen(band, LSH_BAND_SIZE - 1);
+
+	memcpy(kb->name, "lg_f:", 5);
+	memcpy(kb->name + 5, band, n);
+	kb->name[5 + n] = '\0';
+	kb->len = 5 + n;
+	kb->forced = forced;
+}
+
+static void
+lookup_expire(struct batch *b, const char *key, size_t len, const char *ttl)
+{
+	const char	*argv[3] = { "EXPIRE", key, ttl };
+	size_t		 argvlen[3] = { 6, len, strlen(ttl) };
+
+	batch_cmd_argv(b, 3, argv, argvlen);
+}
+
+/*
+ * Upstream's EXPIRE of matched lg_f: keys, and the medoid's refresh, less
+ * those refresh.c remembers as sent within the window.  The medoid's
+ * score decides for its 20 bands, so they are refreshed together or not
+ * at all; a band also matched by a digest may still go on its own.
+ */
 static void
 lookup_refresh(struct lookup *lk, const struct decide_outcome *o)
 {
-	struct batch	*b;
-	char		(*keys)[LSH_BAND_SIZE];
-	size_t		 i, j, nb, n = 0, cap = LSH_BANDS;
-	long long	 ttl = (long long)learner_config()->retention_days *
-			    86400;
+	struct batch		*b = NULL;
+	struct lookup_band	*keys;
+	char			 bands[LSH_BANDS][LSH_BAND_SIZE];
+	char			 score[sizeof("lg_s:") + TLSH_STRING_LEN];
+	char			 ttl[24];
+	size_t			 i, j, nb, n = 0, cap = LSH_BANDS, slen = 0;
+	int			 medoid = 0, forced;
+	int64_t			 now = refresh_now();
 
+	snprintf(ttl, sizeof(ttl), "%lld",
+	    (long long)learner_config()->retention_days * 86400);
+	refresh_set_window(refresh_window(learner_config()->retention_days));
+	if (o->source == PROTO_MATCH_LOCAL) {
+		slen = (size_t)snprintf(score, sizeof(score), "lg_s:%s",
+		    o->matched);
+		medoid = slen < sizeof(score) &&
+		    refresh_due(score, slen, now);
+	}
 	for (i = 0; i < o->reached && i < lk->n; i++)
 		if (lk->dd[i].lg_bands >= DECIDE_MIN_BANDS)
 			cap += lk->ld[i].nbands;
@@ -559,22 +629,36 @@ lookup_refresh(struct lookup *lk, const struct decide_outcome *o)
 		if (lk->dd[i].lg_bands < DECIDE_MIN_BANDS)
 			continue;
 		for (j = 0; j < lk->ld[i].nbands; j++)
-			memcpy(keys[n++], lk->ld[i].bands[j], LSH_BAND_SIZE);
+			lookup_band_add(&keys[n++], lk->ld[i].bands[j], 0);
 	}
-	if (o->source == PROTO_MATCH_LOCAL) {
-		nb = lsh_bands(o->matched, &keys[n]);
-		n += nb;
+	if (medoid) {
+		nb = lsh_bands(o->matched, bands);
+		for (j = 0; j < nb; j++)
+			lookup_band_add(&keys[n++], bands[j], 1);
 	}
 	qsort(keys, n, sizeof(*keys), lookup_bandcmp);
-	if ((b = batch_new(lookup_side_done, NULL)) != NULL) {
-		for (i = 0; i < n; i++)
-			if (i == 0 || strcmp(keys[i], keys[i - 1]) != 0)
-				batch_cmd(b, "EXPIRE lg_f:%s %lld", keys[i],
-				    ttl);
-		if (o->source == PROTO_MATCH_LOCAL)
-			batch_cmd(b, "EXPIRE lg_s:%s %lld", o->matched, ttl);
-		batch_run(b);
+	for (i = 0; i < n; i = j) {
+		/* each name once; forced if any of its copies is */
+		forced = 0;
+		for (j = i; j < n && strcmp(keys[j].name, keys[i].name) == 0;
+		    j++)
+			forced |= keys[j].forced;
+		if (!forced && !refresh_due(keys[i].name, keys[i].len, now))
+			continue;
+		if (b == NULL && (b = batch_new(lookup_side_done,
+		    NULL)) == NULL)
+			break;
+		lookup_expire(b, keys[i].name, keys[i].len, ttl);
+		refresh_note(keys[i].name, keys[i].len, now);
 	}
+	if (medoid && (b != NULL || (b = batch_new(lookup_side_done,
+	    NULL)) != NULL)) {
+		lookup_expire(b, score, slen, ttl);
+		refresh_note(score, slen, now);
+	}
+	/* Nothing left to refresh: no pipeline at all. */
+	if (b != NULL)
+		batch_run(b);
 	free(keys);
 }
 

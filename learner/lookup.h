@@ -10,6 +10,8 @@
 
 struct learner_req;
 
+/* Before the sandbox: warms up what lookups need from libc. */
+void	lookup_init(void);
 /* 0: the job owns req and will answer; -1: malformed payload. */
 int	lookup_start(struct learner_req *, struct msg_reader *);
 

@@ -48,6 +48,8 @@ child_apply_tunables(struct child *c, struct msg_reader *r)
 	log_kv(LOG_INFO, "Configuration reloaded", "spam_weight", v[0],
 	    "ham_weight", v[1], "spam_threshold", v[2],
 	    "local_retention_days", v[3], NULL);
+	if (c->on_tunables != NULL)
+		c->on_tunables();
 }
 
 static void

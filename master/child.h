@@ -18,6 +18,8 @@ struct child {
 	/* Called for master messages other than LOG_FD and TUNABLES. */
 	void			(*on_master)(const struct ipc_hdr *,
 				    struct msg_reader *, int fd);
+	/* After TUNABLES (a reload) were applied; may be NULL. */
+	void			(*on_tunables)(void);
 	/* SIGQUIT (graceful) and SIGTERM (fast); NULL: exit at once. */
 	void			(*on_quit)(void);
 };
