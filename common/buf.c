@@ -59,7 +59,7 @@ buf_reserve(struct buf *b, size_t extra)
 }
 
 int
-buf_append(struct buf *b, const void *p, size_t n)
+buf_append_slow(struct buf *b, const void *p, size_t n)
 {
 	if (buf_reserve(b, n) == -1)
 		return -1;
@@ -68,14 +68,6 @@ buf_append(struct buf *b, const void *p, size_t n)
 	b->len += n;
 	b->data[b->len] = '\0';
 	return 0;
-}
-
-int
-buf_putc(struct buf *b, int c)
-{
-	uint8_t	 ch = (uint8_t)c;
-
-	return buf_append(b, &ch, 1);
 }
 
 int
