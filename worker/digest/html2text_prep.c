@@ -979,9 +979,12 @@ prep_scan(const uint8_t *s, size_t len)
 	 * Gumbo misreads an overflowing numeric reference and can swallow
 	 * the "<" after it, so this pass would not know where tags are.
 	 */
-	for (i = 0; i + 2 < len && (lt = memmem(s + i, len - i, "&#", 2)) !=
-	    NULL; i = k) {
-		k = (size_t)(lt - s) + 2;
+	for (i = 0; i < len && (lt = memchr(s + i, '&', len - i)) != NULL;
+	    i = k) {
+		k = (size_t)(lt - s) + 1;
+		if (k >= len || s[k] != '#')
+			continue;
+		k++;
 		if (k < len && (s[k] == 'x' || s[k] == 'X'))
 			k++;
 		for (v = k; k < len && k - v < 8 && isxdigit(s[k]); k++)
