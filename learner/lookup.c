@@ -1,19 +1,21 @@
 /*
- * One /analyze message, in at most three pipelined round trips:
+ * One /analyze message, in two pipelined round trips:
  *
  *   1. the scan record SET (first request of a message only) and, for
- *      every digest, GET mi:oracle_cache:<d> and one multi-key EXISTS of
- *      its 20 oc_f:, of its 20 lg_f: and of its 20 mi_f: band keys (the
- *      20 keys are distinct, so the answer is the number that exist,
- *      which is all the decision uses);
- *   2. one SUNION of the 20 oc_f: or lg_f: keys of digests with >= 4 of
- *      them, up to the first digest that is certainly decided: a missing
- *      key adds nothing, so this is the union of the existing sets.
- *      Should a SUNION fail (a key of another type) or bring more members
- *      than a reply may hold, that digest's sets are read one SMEMBERS at
- *      a time in one more round trip, as they were before, so the answer
+ *      every digest, GET mi:oracle_cache:<d>, one multi-key EXISTS of its
+ *      20 oc_f:, of its 20 lg_f: and of its 20 mi_f: band keys (the 20
+ *      keys are distinct, so the answer is the number that exist, which
+ *      is all the decision uses) and one SUNION of its 20 oc_f: and of
+ *      its 20 lg_f: keys (a missing key adds nothing, so this is the
+ *      union of the existing sets; for keys that do not exist it costs
+ *      Redis about what the EXISTS does).  The members are used only for
+ *      digests with >= 4 bands in the family, up to the first digest
+ *      that is certainly decided, as if they had been asked for after
+ *      the counts.  Should a used SUNION fail (a key of another type) or
+ *      bring more members than a reply may hold, that digest's sets are
+ *      read one SMEMBERS at a time in one more round trip, so the answer
  *      stays the same;
- *   3. GET lg_s: of the lg_f: members within distance 70.
+ *   2. GET lg_s: of the lg_f: members within distance 70.
  *
  * Then decide.c decides in memory and one more pipeline, not waited for,
  * applies the TTL refreshes for the digests upstream's sequential loop
@@ -77,7 +79,9 @@ struct lookup_digest {
 struct lookup {
 	struct learner_req		*req;
 	struct proto_analyze_request	 q;
-	struct batch			*b[4];	/* [3]: SMEMBERS fallback */
+	/* [0], [1]: one round trip; [2]: scores; [3]: SMEMBERS fallback */
+	struct batch			*b[4];
+	int				 round1;	/* batches of it still out */
 	size_t				 n;
 	struct lookup_digest		*ld;
 	struct decide_digest		*dd;
@@ -89,8 +93,7 @@ struct lookup {
 	unsigned int			 complete;
 };
 
-static void	lookup_stage1(struct batch *, void *);
-static void	lookup_stage2(struct batch *, void *);
+static void	lookup_round1(struct batch *, void *);
 static void	lookup_stage3(struct batch *, void *);
 static void	lookup_members(struct batch *, void *);
 
@@ -265,9 +268,8 @@ lookup_start(struct learner_req *req, struct msg_reader *r)
 	lk->degraded = (lk->q.flags & PROTO_ANALYZE_F_DEGRADED) != 0;
 	lk->n = lk->q.ndigests - lk->q.start;
 	for (i = 0; i < 4; i++)
-		if ((lk->b[i] = batch_new(i == 0 ? lookup_stage1 : i == 1 ?
-		    lookup_stage2 : i == 2 ? lookup_stage3 : lookup_members,
-		    lk)) == NULL)
+		if ((lk->b[i] = batch_new(i <= 1 ? lookup_round1 : i == 2 ?
+		    lookup_stage3 : lookup_members, lk)) == NULL)
 			goto oom;
 	if (lk->n > 0 && ((lk->ld = calloc(lk->n, sizeof(*lk->ld))) == NULL ||
 	    (lk->dd = calloc(lk->n, sizeof(*lk->dd))) == NULL))
@@ -286,8 +288,15 @@ lookup_start(struct learner_req *req, struct msg_reader *r)
 		for (k = 0; k < NS_COUNT; k++)
 			ld->exists_slot[k] = lookup_bands_cmd(lk->b[0],
 			    "EXISTS", k, ld);
+		/* the same round trip: replies of one connection keep order */
+		for (k = 0; k < 2; k++)
+			ld->union_slot[k] = lookup_bands_cmd(lk->b[1],
+			    "SUNION", k, ld);
 	}
+	/* Either batch may finish at once (Redis down): count both. */
+	lk->round1 = 2;
 	batch_run(lk->b[0]);
+	batch_run(lk->b[1]);
 	return 0;
  oom:
 	log_warn("%s: out of memory", __func__);
@@ -306,14 +315,44 @@ lookup_count(const struct lookup_digest *ld, enum lookup_ns ns)
 	return ld->count[ns];
 }
 
+static void	lookup_candidates_all(struct lookup *);
+static int	lookup_fallback(struct lookup *);
+
+/* A used SUNION that failed makes the answer degraded, as any error. */
 static void
-lookup_stage1(struct batch *b, void *arg)
+lookup_union_errors(struct lookup *lk)
+{
+	size_t	i, failed = 0;
+	int	k;
+
+	for (i = 0; i < lk->n; i++)
+		for (k = 0; k < 2; k++)
+			if (lk->ld[i].union_slot[k] != LOOKUP_NONE &&
+			    batch_slot(lk->b[1], lk->ld[i].union_slot[k])->type ==
+			    BATCH_ERROR)
+				failed++;
+	if (failed == 0)
+		return;
+	if (!lk->degraded)
+		stats_add(STATS_REDIS_ERRORS, 1);
+	lk->degraded = 1;
+	log_warnx("lookup_round1: request %s: %zu SUNION(s) failed: %s",
+	    lk->q.request_id, failed, batch_error_text(lk->b[1]));
+}
+
+static void
+lookup_round1(struct batch *b, void *arg)
 {
 	struct lookup			*lk = arg;
 	struct lookup_digest		*ld;
 	const struct batch_slot		*s;
 	size_t				 i, j, k;
+	int				 used;
 
+	(void)b;
+	if (--lk->round1 > 0)
+		return;
+	b = lk->b[0];
 	lookup_check_errors(lk, b, "stage1");
 	if (lk->oracle_spam) {
 		lookup_stage3(lk->b[2], lk);
@@ -342,29 +381,27 @@ lookup_stage1(struct batch *b, void *arg)
 		lk->dd[i].mi_bands = learner_config()->oracle_enabled ?
 		    lookup_count(ld, NS_MI) : 0;
 	}
-	for (i = 0; i < lk->n; i++)
-		for (k = 0; k < 2; k++) {
-			lk->ld[i].union_slot[k] = LOOKUP_NONE;
-			for (j = 0; j < LSH_BANDS; j++)
-				lk->ld[i].members_slot[k][j] = LOOKUP_NONE;
-		}
-	/* Members, up to the first digest an exact cache hit decides. */
+	/*
+	 * Members, up to the first digest an exact cache hit decides, of
+	 * families with >= 4 bands: the other unions are not looked at.
+	 */
+	used = 1;
 	for (i = 0; i < lk->n; i++) {
 		ld = &lk->ld[i];
 		if (lk->dd[i].cache.present &&
 		    strcmp(lk->dd[i].cache.action, "spam") == 0)
-			break;
+			used = 0;
 		for (k = 0; k < 2; k++) {
-			unsigned int c = k == 0 ? lk->dd[i].oc_bands :
-			    lk->dd[i].lg_bands;
-
-			if (c < DECIDE_MIN_BANDS)
-				continue;
-			ld->union_slot[k] = lookup_bands_cmd(lk->b[1],
-			    "SUNION", k, ld);
+			if (!used || (k == 0 ? lk->dd[i].oc_bands :
+			    lk->dd[i].lg_bands) < DECIDE_MIN_BANDS)
+				ld->union_slot[k] = LOOKUP_NONE;
+			for (j = 0; j < LSH_BANDS; j++)
+				ld->members_slot[k][j] = LOOKUP_NONE;
 		}
 	}
-	batch_run(lk->b[1]);
+	lookup_union_errors(lk);
+	if (!lookup_fallback(lk))
+		lookup_candidates_all(lk);
 }
 
 /*
@@ -464,18 +501,6 @@ lookup_candidates(struct lookup *lk, struct lookup_digest *ld, int k)
 	if (n > 0 && ld->cand[k] == NULL)
 		log_warnx("%s: out of memory", __func__);
 	free(all);
-}
-
-static void	lookup_candidates_all(struct lookup *);
-
-static void
-lookup_stage2(struct batch *b, void *arg)
-{
-	struct lookup		*lk = arg;
-
-	lookup_check_errors(lk, b, "stage2");
-	if (!lookup_fallback(lk))
-		lookup_candidates_all(lk);
 }
 
 static void

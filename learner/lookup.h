@@ -2,9 +2,10 @@
 #define GUARDIAN_LEARNER_LOOKUP_H
 /*
  * PROTO_ANALYZE_REQUEST: stores the scan record, caches an Oracle verdict
- * the worker brings back, fetches what the decision needs in at most
- * three pipelined round trips (never one per band), decides, applies
- * upstream's TTL refreshes and answers.
+ * the worker brings back, fetches what the decision needs in two
+ * pipelined round trips (three when a band set must be read alone; never
+ * one per band), decides, applies upstream's TTL refreshes (not repeated
+ * within a window, refresh.h) and answers.
  */
 #include "ipc.h"
 
