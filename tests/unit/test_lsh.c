@@ -67,6 +67,33 @@ test_fake_digest(void **state)
 	}
 }
 
+/* Any 72 characters: each band is its index, ':' and 6 of them. */
+static void
+test_random_digests(void **state)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	char			 d[80], want[LSH_BAND_SIZE + 8];
+	char			 bands[LSH_BANDS][LSH_BAND_SIZE];
+	unsigned int		 seed = 12345;
+	size_t			 i, n;
+
+	(void)state;
+	for (n = 0; n < 200; n++) {
+		memcpy(d, "T1", 2);
+		for (i = 2; i < 72 + n % 3; i++) {
+			seed = seed * 1103515245 + 12345;
+			d[i] = hex[(seed >> 16) & 15];
+		}
+		d[i] = '\0';
+		assert_int_equal(lsh_bands(d, bands), LSH_BANDS);
+		for (i = 0; i < LSH_BANDS; i++) {
+			snprintf(want, sizeof(want), "%zu:%.6s", i + 1,
+			    d + 8 + 3 * i);
+			assert_string_equal(bands[i], want);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -74,6 +101,7 @@ main(void)
 		cmocka_unit_test(test_upstream_example),
 		cmocka_unit_test(test_short_digest),
 		cmocka_unit_test(test_fake_digest),
+		cmocka_unit_test(test_random_digests),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
