@@ -411,6 +411,21 @@ batch_cmd_argv(struct batch *b, int argc, const char **argv,
 	return batch_queued(b, s, ac, rc);
 }
 
+size_t
+batch_cmd_resp(struct batch *b, const char *resp, size_t len)
+{
+	redisAsyncContext	*ac;
+	struct batch_slot	*s;
+	int			 rc = REDIS_ERR;
+
+	if ((s = batch_slot_new(b)) == NULL)
+		return BATCH_NO_SLOT;
+	if ((ac = store_async()) != NULL)
+		rc = redisAsyncFormattedCommand(ac, batch_reply_cb, b, resp,
+		    len);
+	return batch_queued(b, s, ac, rc);
+}
+
 void
 batch_run(struct batch *b)
 {

@@ -50,6 +50,8 @@ size_t		 batch_cmd(struct batch *, const char *fmt, ...)
 /* The same with the arguments as an array, none formatted. */
 size_t		 batch_cmd_argv(struct batch *, int argc, const char **argv,
 		    const size_t *argvlen);
+/* A command already encoded in RESP (an array of bulk strings). */
+size_t		 batch_cmd_resp(struct batch *, const char *resp, size_t len);
 /*
  * Sends what was queued; done runs once every reply is in, possibly
  * before batch_run returns (nothing sent, or Redis down).
