@@ -17,8 +17,8 @@
  *      stays the same;
  *   2. GET lg_s: of the lg_f: members within distance 70.
  *
- * Then decide.c decides in memory and one more pipeline, not waited for,
- * applies the TTL refreshes for the digests upstream's sequential loop
+ * Then decide.c decides in memory and one more pipeline, not waited for
+ * (and not sent when nothing is due), applies the TTL refreshes for the digests upstream's sequential loop
  * would have reached.  The scan record is written before the answer, so a
  * /report that follows the answer finds it.
  *
@@ -28,7 +28,9 @@
  * addition the local medoid that explains the verdict (the closest within
  * 70) gets its 20 band keys and its lg_s: score refreshed together, so a
  * medoid in use never keeps its bands while its score expires.  A key is
- * named once per refresh even when several of these share it.
+ * named once per refresh even when several of these share it, and not at
+ * all when refresh.c remembers an EXPIRE of it less than a window
+ * (retention/1000) ago; the medoid's score decides for its bands.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,8 +139,10 @@ lookup_scan_record(struct lookup *lk, struct batch *b)
 	uint32_t	i;
 	int		n;
 
-	/* Go encodes a nil slice as null; upstream stores it that way. */
-	/* Digests are checked hex: nothing to escape, no printf needed. */
+	/*
+	 * Go encodes a nil slice as null; upstream stores it that way.
+	 * Digests are checked hex: nothing to escape.
+	 */
 	buf_init(&v, 0);
 	if (lk->q.ndigests == 0)
 		buf_append(&v, "{\"hashes\":null", 14);
