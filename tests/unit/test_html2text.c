@@ -151,7 +151,8 @@ expect_same(const char *html, size_t len)
 	buf_init(&b, 0);
 	buf_init(&pa, 0);
 	buf_init(&pb, 0);
-	ra = html2text_with((const uint8_t *)html, len, &a, H2T_PREP_SHRINK);
+	ra = html2text_with((const uint8_t *)html, len, &a,
+	    H2T_PREP_SHRINK | H2T_PREP_TEXTS);
 	rb = html2text_with((const uint8_t *)html, len, &b, 0);
 	buf_append(&a, "", 0);
 	buf_append(&b, "", 0);
@@ -160,9 +161,9 @@ expect_same(const char *html, size_t len)
 		    "\"%s\"\n  without %d \"%s\"", (int)len, html, ra,
 		    (char *)a.data, rb, (char *)b.data);
 	assert_int_equal(h2t_prepare((const uint8_t *)html, len, &pa, &ph,
-	    H2T_PREP_SHRINK), 0);
-	assert_int_equal(h2t_prepare((const uint8_t *)html, len, &pb, &ph, 0),
-	    0);
+	    H2T_PREP_SHRINK, NULL), 0);
+	assert_int_equal(h2t_prepare((const uint8_t *)html, len, &pb, &ph, 0,
+	    NULL), 0);
 	shrunk = pa.len < pb.len;
 	buf_free(&a);
 	buf_free(&b);
@@ -180,7 +181,7 @@ expect_prepared(const char *html, const char *want)
 
 	buf_init(&out, 0);
 	assert_int_equal(h2t_prepare((const uint8_t *)html, strlen(html), &out,
-	    &ph, H2T_PREP_SHRINK), 0);
+	    &ph, H2T_PREP_SHRINK, NULL), 0);
 	buf_append(&out, "", 0);
 	if (strcmp((char *)out.data, want) != 0)
 		fail_msg("h2t_prepare(\"%s\")\n  got  \"%s\"\n  want \"%s\"",
@@ -189,6 +190,7 @@ expect_prepared(const char *html, const char *want)
 }
 
 #define SAME(html)	expect_same(html, sizeof(html) - 1)
+#define SAME_BUF(b)	expect_same((const char *)(b).data, (b).len)
 
 static void
 test_shrink_space(void **state)
@@ -234,6 +236,138 @@ test_shrink_space(void **state)
 	SAME("<b><a href=\"a b\">x<p>a  b</b>a  b</a>");
 	/* unsure tokenizer afterwards: what came before stays shortened */
 	SAME("a  b<script><!--</script>  <a href='x y'>x  y</a>");
+}
+
+/* The bytes gumbo gets with runs of text, and the runs themselves. */
+static void
+expect_texts(const char *html, const char *want, const char *const *runs,
+    size_t nruns)
+{
+	struct buf out;
+	struct h2t_texts t;
+	const uint8_t *r;
+	size_t k, len;
+	int ph;
+
+	buf_init(&out, 0);
+	h2t_texts_init(&t);
+	assert_int_equal(h2t_prepare((const uint8_t *)html, strlen(html), &out,
+	    &ph, H2T_PREP_SHRINK | H2T_PREP_TEXTS, &t), 0);
+	buf_append(&out, "", 0);
+	if (strcmp((char *)out.data, want) != 0)
+		fail_msg("h2t_prepare(\"%s\")\n  got  \"%s\"\n  want \"%s\"",
+		    html, (char *)out.data, want);
+	assert_int_equal(t.n, nruns);
+	for (k = 0; k < nruns; k++) {
+		assert_non_null(r = h2t_texts_get(&t, k, &len));
+		if (len != strlen(runs[k]) || memcmp(r, runs[k], len) != 0)
+			fail_msg("run %zu of \"%s\": \"%.*s\", want \"%s\"", k,
+			    html, (int)len, r, runs[k]);
+	}
+	assert_null(h2t_texts_get(&t, nruns, &len));
+	h2t_texts_free(&t);
+	buf_free(&out);
+}
+
+#define P0	"\xf4\x80\x80\x80"
+#define P1	"\xf4\x80\x80\x81"
+#define TEXTS(html, want, ...) do {					\
+	static const char *const runs_[] = { __VA_ARGS__ };		\
+	expect_texts(html, want, runs_, sizeof(runs_) / sizeof(runs_[0]));\
+	(void)SAME(html);						\
+} while (0)
+#define NO_TEXTS(html, want) do {					\
+	expect_texts(html, want, NULL, 0);				\
+	(void)SAME(html);						\
+} while (0)
+
+static void
+test_shrink_texts(void **state)
+{
+	struct buf big, out;
+	struct h2t_texts t;
+	size_t k;
+	int ph;
+
+	(void)state;
+	TEXTS("<p>Hello world</p>", "<p>" P0 "</p>", "Hello world");
+	TEXTS("<p>one</p><p>four</p><p>two words</p>",
+	    "<p>one</p><p>" P0 "</p><p>" P1 "</p>", "four", "two words");
+	/* leading white space stays: table and head modes keep it */
+	TEXTS("<table>  <tr><td>  cell text  </td></tr></table>",
+	    "<table> <tr><td> " P0 "</td></tr></table>", "cell text ");
+	TEXTS("<table>stray text<tr><td>x</td></tr></table>",
+	    "<table>" P0 "<tr><td>x</td></tr></table>", "stray text");
+	TEXTS("<head> <title>t</title> late text<body>x",
+	    "<head> <title>t</title> " P0 "<body>x", "late text");
+	/* references: &nbsp; becomes its character, others stay */
+	TEXTS("<p>a&nbsp;b</p>", "<p>" P0 "</p>", "a\xc2\xa0" "b");
+	TEXTS("<p>Q&amp;A test</p>", "<p>Q&amp;" P0 "</p>", "A test");
+	TEXTS("<p>x&copy2019 text</p>", "<p>x&copy2019 " P0 "</p>", "text");
+	TEXTS("<p>&amp;nbsp; is it</p>", "<p>&amp;" P0 "</p>",
+	    "nbsp; is it");
+	TEXTS("<p>&nbspxx more</p>", "<p>&nbspxx " P0 "</p>", "more");
+	TEXTS("<p>&#x80;abcd</p>", "<p>&#x80;" P0 "</p>", "abcd");
+	TEXTS("<p>abcd&#65;efgh</p>", "<p>" P0 "&#65;" P1 "</p>", "abcd",
+	    "efgh");
+	/* a literal "<" and the character it is tested against stay */
+	TEXTS("<p>x <3 love you</p>", "<p>x <3 " P0 "</p>", "love you");
+	TEXTS("<p>ab <\xc3\xa9t\xc3\xa9 x</p>",
+	    "<p>ab <\xc3\xa9" P0 "</p>", "t\xc3\xa9 x");
+	/* what gumbo changes or reads itself ends a run */
+	TEXTS("<p>abcd\refgh</p>", "<p>" P0 "\r" P1 "</p>", "abcd", "efgh");
+	TEXTS("<p>abcd\fefgh</p>", "<p>" P0 "\f" P1 "</p>", "abcd", "efgh");
+	TEXTS("<p>abcd\x01" "efgh</p>", "<p>" P0 "\xf3\xb0\x80\x81" P1 "</p>",
+	    "abcd", "efgh");
+	TEXTS("<p>abcd\xc2\x85" "efgh</p>", "<p>" P0 "\xf3\xb0\x82\x85" P1
+	    "</p>", "abcd", "efgh");
+	TEXTS("<p>abcd\xef\xb7\x90" "efgh</p>", "<p>" P0 "\xf3\xb0\x84\x80" P1
+	    "</p>", "abcd", "efgh");
+	/* single characters and short runs are not worth it */
+	NO_TEXTS("<p>a</p><p>\xf0\x9f\x98\x80</p><p>ab</p>",
+	    "<p>a</p><p>\xf0\x9f\x98\x80</p><p>ab</p>");
+	/* raw text, comments and attributes are not text */
+	NO_TEXTS("<title>some title</title><style>a b c</style>",
+	    "<title>some title</title><style></style>");
+	NO_TEXTS("<textarea>typed text</textarea>",
+	    "<textarea>typed text</textarea>");
+	NO_TEXTS("<img alt=\"alt text\"><!-- a comment -->",
+	    "<img alt=\"alt text\"><!---->");
+	/* the text a link is compared with is put back as it was */
+	TEXTS("<a href=\"hello world\">hello world</a>",
+	    "<a href=\"hello world\">" P0 "</a>", "hello world");
+	TEXTS("<b>bold <i>also</i> text</b>", "<b>" P0 "<i>" P1 "</i> " "\xf4"
+	    "\x80\x80\x82" "</b>", "bold ", "also", "text");
+	TEXTS("<select><option>one two</option></select>",
+	    "<select><option>" P0 "</option></select>", "one two");
+	/* <frameset> modes drop what is between white space; plane 16 in
+	 * the input is the input's own */
+	NO_TEXTS("<frameset>ab cd</frameset>", "<frameset>ab cd</frameset>");
+	NO_TEXTS("<p>abcd \xf4\x80\x80\x80</p>", "<p>abcd \xf4\x80\x80\x80</p>");
+	(void)SAME("<table><b>misnested text<tr><td>cell</b> more");
+	(void)SAME("<p>one<p>two<table>three<td>four</table>five");
+	(void)SAME("<pre>\nfirst line\nsecond</pre>");
+	(void)SAME("<listing>\nlisted text</listing>");
+	(void)SAME("<ul><li>item one<li>item two</ul>");
+	(void)SAME("<h1>big title</h1>after it<hr>and more");
+	(void)SAME("<blockquote>quoted text</blockquote>");
+	(void)SAME("a&nbsp;&nbsp;b&nbsp c &NBSP; d&nbsp;");
+
+	/* no more runs than code points for them */
+	buf_init(&big, 0);
+	for (k = 0; k < H2T_TEXT_MAX + 10; k++)
+		buf_puts(&big, "<i>abcd</i>");
+	assert_false(buf_failed(&big));
+	buf_init(&out, 0);
+	h2t_texts_init(&t);
+	assert_int_equal(h2t_prepare(big.data, big.len, &out, &ph,
+	    H2T_PREP_SHRINK | H2T_PREP_TEXTS, &t), 0);
+	assert_int_equal(t.n, H2T_TEXT_MAX);
+	assert_non_null(memmem(out.data, out.len, "<i>abcd</i>", 11));
+	(void)SAME_BUF(big);
+	h2t_texts_free(&t);
+	buf_free(&out);
+	buf_free(&big);
 }
 
 static void
@@ -443,8 +577,9 @@ test_shrink_corpus(void **state)
 {
 	char path[4096], line[2048], err[256], *tab;
 	struct buf raw, pa, pb;
+	struct h2t_texts texts;
 	struct mime_envelope env;
-	size_t before = 0, after = 0;
+	size_t before = 0, after = 0, runs = 0;
 	int n = 0, ph;
 	FILE *fp;
 
@@ -458,6 +593,7 @@ test_shrink_corpus(void **state)
 	buf_init(&raw, 0);
 	buf_init(&pa, 0);
 	buf_init(&pb, 0);
+	h2t_texts_init(&texts);
 	while (fgets(line, sizeof(line), fp) != NULL) {
 		if ((tab = strchr(line, '\t')) == NULL)
 			continue;
@@ -475,18 +611,21 @@ test_shrink_corpus(void **state)
 			buf_reset(&pa);
 			buf_reset(&pb);
 			assert_int_equal(h2t_prepare(env.html.data, env.html.len,
-			    &pa, &ph, H2T_PREP_SHRINK), 0);
+			    &pa, &ph, H2T_PREP_SHRINK | H2T_PREP_TEXTS, &texts),
+			    0);
 			assert_int_equal(h2t_prepare(env.html.data, env.html.len,
-			    &pb, &ph, 0), 0);
+			    &pb, &ph, 0, NULL), 0);
 			after += pa.len;
 			before += pb.len;
+			runs += texts.n;
 			n++;
 		}
 		mime_envelope_free(&env);
 	}
 	fclose(fp);
 	print_message("shrink corpus: %d HTML bodies identical, gumbo input "
-	    "%zu -> %zu bytes\n", n, before, after);
+	    "%zu -> %zu bytes, %zu runs of text\n", n, before, after, runs);
+	h2t_texts_free(&texts);
 	buf_free(&raw);
 	buf_free(&pa);
 	buf_free(&pb);
@@ -607,6 +746,7 @@ main(void)
 		cmocka_unit_test(test_rendering),
 		cmocka_unit_test(test_shrink_space),
 		cmocka_unit_test(test_shrink_ids),
+		cmocka_unit_test(test_shrink_texts),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_gumbo_abort),
 		cmocka_unit_test(test_soup),

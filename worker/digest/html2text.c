@@ -93,9 +93,10 @@ struct h2t_arena {
 };
 
 struct h2t_run {
-	size_t	work;
-	size_t	work_limit;
-	int	placeholders;
+	size_t			 work;
+	size_t			 work_limit;
+	int			 placeholders;
+	const struct h2t_texts	*texts;		/* runs of text, or NULL */
 };
 
 struct h2t_ctx {
@@ -368,21 +369,31 @@ emit_str(struct h2t_ctx *c, const char *s)
 	return emit(c, s, strlen(s));
 }
 
-/* Appends a gumbo string, with the placeholders mapped back and any
- * invalid byte as U+FFFD. */
+/* Appends a gumbo string, with the placeholders and runs of text mapped
+ * back and any invalid byte as U+FFFD. */
 static int
 append_gumbo(const struct h2t_run *run, struct buf *b, const char *str)
 {
-	const uint8_t *s = (const uint8_t *)str;
-	size_t len = strlen(str), i, w;
+	const uint8_t *s = (const uint8_t *)str, *text;
+	size_t len = strlen(str), i, w, tlen;
 	uint32_t r;
 
 	/* Gumbo can encode an overflowing "&#x...;" as invalid UTF-8. */
-	if (!run->placeholders || memchr(s, 0xF3, len) == NULL)
+	if ((!run->placeholders || memchr(s, 0xF3, len) == NULL) &&
+	    (run->texts == NULL || memchr(s, 0xF4, len) == NULL))
 		return utf8_append_valid(b, s, len);
 	for (i = 0; i < len; i += w) {
 		r = utf8_decode(s + i, len - i, &w);
-		if (utf8_append_rune(b, h2t_unplaceholder(r)) == -1)
+		if (r >= H2T_TEXT_BASE && (text = h2t_texts_get(run->texts,
+		    r - H2T_TEXT_BASE, &tlen)) != NULL) {
+			/* gumbo would have passed it as it is */
+			if (buf_append(b, text, tlen) == -1)
+				return -1;
+			continue;
+		}
+		if (run->placeholders)
+			r = h2t_unplaceholder(r);
+		if (utf8_append_rune(b, r) == -1)
 			return -1;
 	}
 	return 0;
@@ -796,7 +807,7 @@ h2t_parse(struct h2t_arena *arena, const GumboOptions *options,
 int
 html2text(const uint8_t *html, size_t len, struct buf *out)
 {
-	return html2text_with(html, len, out, H2T_PREP_SHRINK);
+	return html2text_with(html, len, out, H2T_PREP_SHRINK | H2T_PREP_TEXTS);
 }
 
 int
@@ -807,6 +818,7 @@ html2text_with(const uint8_t *html, size_t len, struct buf *out,
 	struct h2t_run run;
 	struct h2t_ctx ctx;
 	struct buf prepared;
+	struct h2t_texts texts;
 	GumboOptions options;
 	GumboOutput *doc;
 	int rc = -1;
@@ -816,15 +828,20 @@ html2text_with(const uint8_t *html, size_t len, struct buf *out,
 	memset(&run, 0, sizeof(run));
 	run.work_limit = H2T_WORK_BASE + (size_t)H2T_WORK_PER_BYTE * len;
 	buf_init(&prepared, 0);
+	h2t_texts_init(&texts);
 	if (h2t_prepare(html, len, &prepared, &run.placeholders,
-	    prep_flags) == -1 ||
+	    prep_flags, &texts) == -1 ||
 	    buf_append(&prepared, "", 0) == -1) {
 		buf_free(&prepared);
+		h2t_texts_free(&texts);
 		return -1;
 	}
+	if (texts.n > 0)
+		run.texts = &texts;
 	/* Not an automatic object: it changes between setjmp and longjmp. */
 	if ((arena = calloc(1, sizeof(*arena))) == NULL) {
 		buf_free(&prepared);
+		h2t_texts_free(&texts);
 		return -1;
 	}
 	arena->big.next = arena->big.prev = &arena->big;
@@ -845,5 +862,6 @@ html2text_with(const uint8_t *html, size_t len, struct buf *out,
 	h2t_arena_free(arena);
 	free(arena);
 	buf_free(&prepared);
+	h2t_texts_free(&texts);
 	return rc;
 }

@@ -72,6 +72,8 @@ struct prep {
 	int		 mapped;	/* and some did */
 	unsigned int	 redo;		/* PREP_F_*: run again without */
 	struct prep_ids	 idmap;
+	struct h2t_texts *texts;	/* text runs become code points */
+	size_t		 text_start;	/* in out: where the text began */
 };
 
 /*
@@ -934,6 +936,149 @@ prep_tag(struct prep *p)
 	return prep_copy_to(p, cend);
 }
 
+void
+h2t_texts_init(struct h2t_texts *t)
+{
+	buf_init(&t->bytes, 0);
+	buf_init(&t->ends, 0);
+	t->n = 0;
+}
+
+void
+h2t_texts_free(struct h2t_texts *t)
+{
+	buf_free(&t->bytes);
+	buf_free(&t->ends);
+	t->n = 0;
+}
+
+const uint8_t *
+h2t_texts_get(const struct h2t_texts *t, size_t k, size_t *len)
+{
+	uint32_t start = 0, end;
+
+	if (t == NULL || k >= t->n)
+		return NULL;
+	if (k > 0)
+		memcpy(&start, t->ends.data + (k - 1) * sizeof(end),
+		    sizeof(start));
+	memcpy(&end, t->ends.data + k * sizeof(end), sizeof(end));
+	*len = end - start;
+	return t->bytes.data + start;
+}
+
+/*
+ * Width of the character at d[i] when gumbo passes it through a text run
+ * unchanged and without a meaning of its own, else 0.  Not '&' or '<'
+ * (references and tags), not CR (which gumbo turns into LF), FF, NUL or
+ * other controls, noncharacters, the placeholder planes 15 and 16; white
+ * space only inside a run (prep_text_runs).
+ */
+static size_t
+prep_text_char(const uint8_t *d, size_t i, size_t end)
+{
+	uint32_t r;
+	size_t w;
+
+	if (d[i] < 0x80)
+		return (d[i] > 0x20 && d[i] < 0x7F && d[i] != '&' &&
+		    d[i] != '<') || d[i] == ' ' || d[i] == '\t' ||
+		    d[i] == '\n' ? 1 : 0;
+	r = utf8_decode(d + i, end - i, &w);
+	if (w == 1 || r < 0xA0 || (r >= 0xFDD0 && r <= 0xFDEF) ||
+	    (r & 0xFFFE) == 0xFFFE || r == 0xFEFF || r >= 0xF0000)
+		return 0;
+	return w;
+}
+
+/*
+ * The text written to out since p->text_start is data-state text: the
+ * tokenizer makes one character token of each character, and the tree
+ * builder only asks of each one whether it is white space (or NUL).  So
+ * a run of text from a character that is not white space up to the next
+ * '&' or '<' (or a character prep_text_char refuses) can go through as a
+ * single character that is not white space either: the tree, its text
+ * nodes and their types stay the same, and the renderer, which reads
+ * text only through its text nodes, puts the run back.  Leading white
+ * space stays as written, so a mode that keeps white space (in table, in
+ * head) sees the same characters before the first other one.  The
+ * characters after a '&' that a reference could consume stay as written,
+ * as does the character after a literal '<'.  "&nbsp;" is the one
+ * reference written as its character first: it is everywhere in mail.
+ */
+static int
+prep_text_runs(struct prep *p)
+{
+	struct h2t_texts *t = p->texts;
+	struct buf *out = p->out;
+	uint8_t *d = out->data;
+	size_t a = p->text_start, b = out->len, i, j, w, n, chars;
+	uint32_t end, k;
+
+	p->text_start = b;
+	if (t == NULL || !p->rewrite || b - a < 4)
+		return 0;
+	/* "&nbsp;" as U+00A0 */
+	for (i = w = a; i < b;) {
+		if (d[i] == '&' && b - i >= 6 && memcmp(d + i, "&nbsp;", 6) == 0) {
+			d[w++] = 0xC2;
+			d[w++] = 0xA0;
+			i += 6;
+		} else
+			d[w++] = d[i++];
+	}
+	b = w;
+	for (i = w = a; i < b;) {
+		if (d[i] == '&' || d[i] == '<') {
+			/* what a reference may consume, or the character a
+			 * literal '<' is tested against */
+			j = i + 1;
+			if (d[i] == '&') {
+				while (j < b && (ascii_alpha(d[j]) ||
+				    (d[j] >= '0' && d[j] <= '9') || d[j] == '#'))
+					j++;
+				if (j < b && d[j] == ';')
+					j++;
+			} else if (j < b && (n = prep_text_char(d, j, b)) > 0)
+				j += n;
+			memmove(d + w, d + i, j - i);
+			w += j - i;
+			i = j;
+			continue;
+		}
+		if (html_space(d[i]) || (n = prep_text_char(d, i, b)) == 0) {
+			d[w++] = d[i++];
+			continue;
+		}
+		for (j = i, chars = 0; j < b &&
+		    (n = prep_text_char(d, j, b)) > 0; j += n)
+			chars++;
+		if (chars < 2 || j - i < 4 || t->n >= H2T_TEXT_MAX) {
+			memmove(d + w, d + i, j - i);
+			w += j - i;
+			i = j;
+			continue;
+		}
+		if (buf_append(&t->bytes, d + i, j - i) == -1)
+			return -1;
+		end = (uint32_t)t->bytes.len;
+		if (t->bytes.len > UINT32_MAX ||
+		    buf_append(&t->ends, &end, sizeof(end)) == -1)
+			return -1;
+		/* U+100000 + k: F4 8x xx xx, never longer than the run */
+		k = H2T_TEXT_BASE + (uint32_t)t->n++;
+		d[w++] = 0xF4;
+		d[w++] = (uint8_t)(0x80 | ((k >> 12) & 0x3F));
+		d[w++] = (uint8_t)(0x80 | ((k >> 6) & 0x3F));
+		d[w++] = (uint8_t)(0x80 | (k & 0x3F));
+		i = j;
+	}
+	out->len = w;
+	d[w] = '\0';
+	p->text_start = w;
+	return 0;
+}
+
 /* What prep_scan allows. */
 #define PS_REWRITE	0x01u
 #define PS_SQUEEZE	0x02u
@@ -1033,6 +1178,13 @@ prep_run(struct prep *p)
 	size_t len = p->len;
 
 	while (p->i < len && !p->stopped) {
+		if (s[p->i] == '<' && len - p->i >= 2 &&
+		    (ascii_alpha(s[p->i + 1]) || s[p->i + 1] == '!' ||
+		    s[p->i + 1] == '?' || s[p->i + 1] == '/')) {
+			/* markup: the text before it is complete */
+			if (prep_text_runs(p) == -1)
+				return -1;
+		}
 		if (s[p->i] != '<') {
 			size_t run = prep_plain_end(p, len, 1, &p->in_body);
 
@@ -1079,8 +1231,12 @@ prep_run(struct prep *p)
 			p->in_body = 1;
 			if (prep_rune(p) == -1)
 				return -1;
+			continue;
 		}
+		p->text_start = p->out->len;
 	}
+	if (prep_text_runs(p) == -1)
+		return -1;
 	/* tags copied as written after the pass became unsure may hold a
 	 * value equal to an id */
 	if (!p->rewrite && p->mapped)
@@ -1090,7 +1246,7 @@ prep_run(struct prep *p)
 
 int
 h2t_prepare(const uint8_t *in, size_t len, struct buf *out, int *placeholders,
-    unsigned int flags)
+    unsigned int flags, struct h2t_texts *texts)
 {
 	struct prep p;
 	struct prep_ids idmap;
@@ -1108,6 +1264,15 @@ h2t_prepare(const uint8_t *in, size_t len, struct buf *out, int *placeholders,
 	prep_byte_class_init();
 	prep_tag_index_init();
 	scan = (flags & H2T_PREP_SHRINK) ? prep_scan(in, len) : 0;
+	/*
+	 * Text runs need the tags found where gumbo finds them (rewrite),
+	 * no <frameset> (its modes drop the characters between white
+	 * space) and code points of plane 16 free for them (no F4 byte).
+	 */
+	if ((flags & H2T_PREP_TEXTS) == 0 || (scan & PS_REWRITE) == 0 ||
+	    (scan & PS_SQUEEZE) == 0 ||
+	    (len > 0 && memchr(in, 0xF4, len) != NULL))
+		texts = NULL;
 	if (buf_reserve(out, len + len / 8 + 16) == -1)
 		return -1;
 	memset(&idmap, 0, sizeof(idmap));
@@ -1124,6 +1289,13 @@ h2t_prepare(const uint8_t *in, size_t len, struct buf *out, int *placeholders,
 		p.squeeze = (scan & PS_SQUEEZE) != 0;
 		p.ids = p.rewrite && !(off & PREP_F_IDS);
 		p.idmap = idmap;
+		p.texts = texts;
+		p.text_start = out->len;
+		if (texts != NULL) {
+			buf_reset(&texts->bytes);
+			buf_reset(&texts->ends);
+			texts->n = 0;
+		}
 		rc = prep_run(&p);
 		idmap = p.idmap;
 		if (rc == -1 || p.redo == 0 || buf_failed(out))
