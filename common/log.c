@@ -284,6 +284,24 @@ json_escape(struct line *l, const char *str)
 	char			 tmp[8];
 
 	while (n > 0 && !l->truncated) {
+		/* printable ASCII needs no escape: copied a run at a time */
+		for (k = 0; k < n && s[k] >= 0x20 && s[k] < 0x7f &&
+		    s[k] != '"' && s[k] != '\\'; k++)
+			;
+		if (k > 0) {
+			/* as much as fits, as one character at a time would */
+			if (l->len > l->limit || k > l->limit - l->len) {
+				if (l->len < l->limit)
+					line_put(l, (const char *)s,
+					    l->limit - l->len);
+				l->truncated = 1;
+				break;
+			}
+			line_put(l, (const char *)s, k);
+			s += k;
+			n -= k;
+			continue;
+		}
 		k = utf8_sequence(s, n, &cp);
 		if (k == 0) {
 			line_put(l, "\xef\xbf\xbd", 3);	/* U+FFFD */
@@ -340,6 +358,24 @@ text_escape(struct line *l, const char *str)
 	char			 tmp[8];
 
 	while (n > 0 && !l->truncated) {
+		/* printable ASCII needs no escape: copied a run at a time */
+		for (k = 0; k < n && s[k] >= 0x20 && s[k] < 0x7f &&
+		    s[k] != '"' && s[k] != '\\'; k++)
+			;
+		if (k > 0) {
+			/* as much as fits, as one character at a time would */
+			if (l->len > l->limit || k > l->limit - l->len) {
+				if (l->len < l->limit)
+					line_put(l, (const char *)s,
+					    l->limit - l->len);
+				l->truncated = 1;
+				break;
+			}
+			line_put(l, (const char *)s, k);
+			s += k;
+			n -= k;
+			continue;
+		}
 		k = utf8_sequence(s, n, &cp);
 		if (k == 0) {
 			snprintf(tmp, sizeof(tmp), "\\x%02x", s[0]);
