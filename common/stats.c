@@ -259,6 +259,32 @@ stats_slot_gauge_set(int slot, enum stats_gauge g, uint64_t v)
 	atomic_store_explicit(&s->gauges[g], v, memory_order_relaxed);
 }
 
+unsigned int
+stats_workers_accepting(uint64_t *fewest)
+{
+	struct stats_slot	*s;
+	unsigned int		 n = 0;
+	uint64_t		 v;
+	size_t			 i;
+
+	*fewest = 0;
+	if (stats_seg == NULL)
+		return 0;
+	for (i = STATS_SLOT_WORKER0; i < STATS_SLOTS; i++) {
+		s = &stats_seg->slots[i];
+		if (s == stats_self || atomic_load_explicit(&s->role,
+		    memory_order_relaxed) != STATS_ROLE_WORKER)
+			continue;
+		v = stats_load(&s->gauges[STATS_GAUGE_CONNECTIONS]);
+		if (v == STATS_NOT_ACCEPTING)
+			continue;
+		if (n == 0 || v < *fewest)
+			*fewest = v;
+		n++;
+	}
+	return n;
+}
+
 static size_t
 stats_nslots(struct stats_slot **first)
 {
@@ -393,6 +419,26 @@ stats_render_memory(struct buf *b, struct stats_slot *s, size_t n)
 	}
 }
 
+/* Open HTTP connections of each worker that accepts them. */
+static void
+stats_render_connections(struct buf *b, struct stats_slot *s, size_t n)
+{
+	const char	*name = "guardian_http_connections";
+	uint64_t	 v;
+	size_t		 i;
+
+	buf_printf(b, "# HELP %s Open HTTP connections of each accepting "
+	    "worker.\n# TYPE %s gauge\n", name, name);
+	for (i = 0; i < n; i++) {
+		if (atomic_load_explicit(&s[i].role, memory_order_relaxed) !=
+		    STATS_ROLE_WORKER ||
+		    (v = stats_load(&s[i].gauges[STATS_GAUGE_CONNECTIONS])) ==
+		    STATS_NOT_ACCEPTING)
+			continue;
+		buf_printf(b, "%s{slot=\"%zu\"} %" PRIu64 "\n", name, i, v);
+	}
+}
+
 /* Only the learner sets it; a sum also covers local storage (tests). */
 static void
 stats_render_outbox(struct buf *b, struct stats_slot *s, size_t n)
@@ -462,5 +508,6 @@ stats_render(struct buf *b)
 	    "Processes stopped by their seccomp filter.", STATS_SANDBOX_KILLS);
 	stats_render_outbox(b, s, n);
 	stats_render_memory(b, s, n);
+	stats_render_connections(b, s, n);
 	return buf_failed(b) ? -1 : 0;
 }

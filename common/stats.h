@@ -67,8 +67,12 @@ enum stats_endpoint {
 enum stats_gauge {
 	STATS_GAUGE_RSS_BYTES,		/* the master reads /proc */
 	STATS_GAUGE_OUTBOX_DEPTH,	/* the learner's report outbox */
+	STATS_GAUGE_CONNECTIONS,	/* a worker's open HTTP connections */
 	STATS_NGAUGES
 };
+
+/* STATS_GAUGE_CONNECTIONS of a worker that accepts none (draining, gone). */
+#define STATS_NOT_ACCEPTING	UINT64_MAX
 
 /* Process kinds a slot can hold, for the role label. */
 enum stats_role {
@@ -106,6 +110,13 @@ void	stats_gauge_set(enum stats_gauge, uint64_t v);
 /* Master only: describes a slot and publishes another process's gauge. */
 void	stats_slot_set(int slot, enum stats_role, int pid);
 void	stats_slot_gauge_set(int slot, enum stats_gauge, uint64_t v);
+
+/*
+ * Workers: how many other workers accept connections, and in *fewest the
+ * smallest number of open connections one of them holds (0 when none).
+ * Read from the shared segment; 0 when not attached.
+ */
+unsigned int stats_workers_accepting(uint64_t *fewest);
 
 /* Sum over every slot (tests and the render). */
 uint64_t stats_counter_total(enum stats_counter);

@@ -113,8 +113,13 @@ metrics_slot(int slot, int is_worker, pid_t pid)
 	if (slot < 0 || slot >= STATS_SLOTS || slot == STATS_SLOT_MASTER)
 		return;
 	metrics_pids[slot] = pid;
-	if (pid == 0)
-		return;	/* the figures stay until a successor */
+	if (pid == 0) {
+		/* the figures stay until a successor, but nobody accepts */
+		if (is_worker)
+			stats_slot_gauge_set(slot, STATS_GAUGE_CONNECTIONS,
+			    STATS_NOT_ACCEPTING);
+		return;
+	}
 	if (is_worker)
 		role = STATS_ROLE_WORKER;
 	else

@@ -5,6 +5,16 @@
  * an oversized upload is refused with 413 before any of it is read; a
  * chunked body is counted as it arrives and cut off the same way.
  * Upstream reads 15 MiB and silently drops the rest.
+ *
+ * Sharing the listeners: every worker accepts on the same sockets, and the
+ * first one awake takes every connection waiting.  Clients that keep a few
+ * connections open for good (a filter's connection pool, a benchmark)
+ * could then all sit on one worker while the others idle.  Each worker
+ * publishes how many connections it holds (stats segment), and one that
+ * holds two more than the least loaded of the others stops accepting for
+ * a while: it looks again every HTTP_PAUSE_STEP and resumes at the latest
+ * after HTTP_PAUSE_MAX, so a stuck or lying neighbour can only delay new
+ * connections, never refuse them.
  */
 #include <sys/time.h>
 
@@ -17,6 +27,7 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
+#include <event2/listener.h>
 #include <evhtp.h>
 
 #include "common/config.h"
@@ -30,6 +41,9 @@
 
 #define HTTP_ANY	0
 #define HTTP_POST_ONLY	1
+
+#define HTTP_PAUSE_STEP_USEC	2000
+#define HTTP_PAUSE_MAX_USEC	50000
 
 struct http_route {
 	const char	*path;
@@ -57,6 +71,9 @@ static struct {
 	struct timeval	 idle_timeout;
 	struct timeval	 read_timeout;
 	struct timeval	 write_timeout;
+	struct event	*resume;	/* accepting paused: when to look */
+	uint64_t	 paused_at;	/* usec, 0 while accepting */
+	int		 draining;
 } http;
 
 /* The argument of a request's fini hook: when it began, how it ended. */
@@ -291,6 +308,80 @@ http_on_request_fini(evhtp_request_t *req, void *arg)
 	return EVHTP_RES_OK;
 }
 
+/* What the other workers see of this one (see the top of this file). */
+static void
+http_publish(void)
+{
+	stats_gauge_set(STATS_GAUGE_CONNECTIONS, http.draining ?
+	    STATS_NOT_ACCEPTING : http.connections);
+}
+
+/* Two connections more than the least loaded other worker. */
+static int
+http_over(void)
+{
+	uint64_t	 fewest;
+
+	if (http.draining || stats_workers_accepting(&fewest) == 0)
+		return 0;
+	return http.connections > fewest + 1;
+}
+
+static void
+http_listeners_enable(int on)
+{
+	evhtp_t	*htp[2] = { http.tcp, http.unx };
+	int	 i;
+
+	for (i = 0; i < 2; i++) {
+		if (htp[i] == NULL || htp[i]->server == NULL)
+			continue;
+		if (on)
+			evconnlistener_enable(htp[i]->server);
+		else
+			evconnlistener_disable(htp[i]->server);
+	}
+}
+
+static void
+http_pause_arm(void)
+{
+	struct timeval	 tv = { 0, HTTP_PAUSE_STEP_USEC };
+
+	if (http.resume == NULL || evtimer_add(http.resume, &tv) == -1) {
+		/* no timer, no pause */
+		http.paused_at = 0;
+		http_listeners_enable(1);
+	}
+}
+
+static void
+http_pause(void)
+{
+	http.paused_at = http_now_usec();
+	if (http.paused_at == 0)
+		http.paused_at = 1;
+	http_listeners_enable(0);
+	http_pause_arm();
+}
+
+static void
+http_resume_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	if (http.paused_at == 0 || http.draining)
+		return;
+	if (http_over() &&
+	    http_now_usec() - http.paused_at < HTTP_PAUSE_MAX_USEC) {
+		http_pause_arm();
+		return;
+	}
+	http.paused_at = 0;
+	http_listeners_enable(1);
+}
+
 static evhtp_res
 http_on_headers_start(evhtp_request_t *req, void *arg)
 {
@@ -328,6 +419,7 @@ http_on_connection_fini(evhtp_connection_t *conn, void *arg)
 		conn->hooks->on_headers_arg = NULL;
 	if (http.connections > 0)
 		http.connections--;
+	http_publish();
 	worker_check_drained();
 	return EVHTP_RES_OK;
 }
@@ -354,6 +446,9 @@ http_post_accept(evhtp_connection_t *conn, void *arg)
 	hc->fresh = 1;
 	http.fresh++;
 	http.connections++;
+	http_publish();
+	if (http.paused_at == 0 && http_over())
+		http_pause();
 	evhtp_connection_set_hook(conn, evhtp_hook_on_connection_fini,
 	    (evhtp_hook)http_on_connection_fini, hc);
 	evhtp_connection_set_hook(conn, evhtp_hook_on_headers_start,
@@ -480,12 +575,20 @@ http_init(struct event_base *base, const struct guardian_config *cfg,
 		snprintf(err, errlen, "no listening socket inherited");
 		return -1;
 	}
+	if ((http.resume = evtimer_new(base, http_resume_cb, NULL)) == NULL)
+		log_warnx("%s: no timer: accepting without balance", __func__);
+	http_publish();
 	return 0;
 }
 
 void
 http_stop_accepting(void)
 {
+	http.draining = 1;
+	http.paused_at = 0;
+	if (http.resume != NULL)
+		evtimer_del(http.resume);
+	http_publish();
 	/* Closing our copy only: the master and other workers keep theirs. */
 	if (http.tcp != NULL)
 		evhtp_unbind_socket(http.tcp);

@@ -248,6 +248,53 @@ test_saturating_sum(void **state)
 	close(fd);
 }
 
+/* What a worker sees of the others when it decides to stop accepting. */
+static void
+test_workers_accepting(void **state)
+{
+	struct buf	 b;
+	uint64_t	 fewest = 7;
+	int		 fd;
+
+	(void)state;
+	stats_detach();
+	assert_int_equal(stats_workers_accepting(&fewest), 0);
+	assert_true(fewest == 0);
+	fd = stats_segment_create();
+	assert_true(fd >= 0);
+	assert_int_equal(stats_attach(fd, STATS_SLOT_MASTER), 0);
+	stats_slot_set(STATS_SLOT_WORKER0, STATS_ROLE_WORKER, 100);
+	stats_slot_set(STATS_SLOT_WORKER0 + 1, STATS_ROLE_WORKER, 101);
+	stats_slot_set(STATS_SLOT_WORKER0 + 2, STATS_ROLE_WORKER, 102);
+	stats_slot_gauge_set(STATS_SLOT_WORKER0 + 1, STATS_GAUGE_CONNECTIONS, 3);
+	stats_slot_gauge_set(STATS_SLOT_WORKER0 + 2, STATS_GAUGE_CONNECTIONS,
+	    STATS_NOT_ACCEPTING);
+	/* no role: never a worker, whatever its gauge says */
+	stats_slot_gauge_set(STATS_SLOT_WORKER0 + 3, STATS_GAUGE_CONNECTIONS, 0);
+	stats_detach();
+	assert_int_equal(stats_attach(fd, STATS_SLOT_WORKER0), 0);
+	stats_gauge_set(STATS_GAUGE_CONNECTIONS, 1);
+	/* itself and the draining one left out */
+	assert_int_equal(stats_workers_accepting(&fewest), 1);
+	assert_true(fewest == 3);
+	stats_slot_gauge_set(STATS_SLOT_WORKER0 + 2, STATS_GAUGE_CONNECTIONS, 0);
+	assert_int_equal(stats_workers_accepting(&fewest), 2);
+	assert_true(fewest == 0);
+	buf_init(&b, 0);
+	assert_int_equal(stats_render(&b), 0);
+	assert_non_null(strstr((char *)b.data,
+	    "guardian_http_connections{slot=\"3\"} 1\n"));
+	assert_non_null(strstr((char *)b.data,
+	    "guardian_http_connections{slot=\"4\"} 3\n"));
+	assert_non_null(strstr((char *)b.data,
+	    "guardian_http_connections{slot=\"5\"} 0\n"));
+	assert_null(strstr((char *)b.data,
+	    "guardian_http_connections{slot=\"6\"}"));
+	buf_free(&b);
+	stats_detach();
+	close(fd);
+}
+
 int
 main(void)
 {
@@ -257,6 +304,7 @@ main(void)
 		cmocka_unit_test(test_attach_rejects_bad_segments),
 		cmocka_unit_test(test_shared_across_processes),
 		cmocka_unit_test(test_saturating_sum),
+		cmocka_unit_test(test_workers_accepting),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
