@@ -274,6 +274,35 @@ line_tail(struct line *l, const char *s)
 	l->len += n;
 }
 
+/*
+ * Copies the run of printable ASCII at *s that neither escape changes
+ * (all but '"' and '\\'), as much of it as fits, as one character at a
+ * time would: 1 when it copied a run, 0 when *s does not start one, -1
+ * when the line is full.
+ */
+static int
+line_put_plain(struct line *l, const unsigned char **s, size_t *n)
+{
+	const unsigned char	*p = *s;
+	size_t			 k;
+
+	for (k = 0; k < *n && p[k] >= 0x20 && p[k] < 0x7f && p[k] != '"' &&
+	    p[k] != '\\'; k++)
+		;
+	if (k == 0)
+		return 0;
+	if (l->len > l->limit || k > l->limit - l->len) {
+		if (l->len < l->limit)
+			line_put(l, (const char *)p, l->limit - l->len);
+		l->truncated = 1;
+		return -1;
+	}
+	line_put(l, (const char *)p, k);
+	*s += k;
+	*n -= k;
+	return 1;
+}
+
 /* JSON string contents; stops at the first piece that does not fit. */
 static void
 json_escape(struct line *l, const char *str)
@@ -282,26 +311,13 @@ json_escape(struct line *l, const char *str)
 	size_t			 n = strlen(str), k;
 	uint32_t		 cp;
 	char			 tmp[8];
+	int			 plain;
 
 	while (n > 0 && !l->truncated) {
-		/* printable ASCII needs no escape: copied a run at a time */
-		for (k = 0; k < n && s[k] >= 0x20 && s[k] < 0x7f &&
-		    s[k] != '"' && s[k] != '\\'; k++)
-			;
-		if (k > 0) {
-			/* as much as fits, as one character at a time would */
-			if (l->len > l->limit || k > l->limit - l->len) {
-				if (l->len < l->limit)
-					line_put(l, (const char *)s,
-					    l->limit - l->len);
-				l->truncated = 1;
-				break;
-			}
-			line_put(l, (const char *)s, k);
-			s += k;
-			n -= k;
+		if ((plain = line_put_plain(l, &s, &n)) == -1)
+			break;
+		if (plain == 1)
 			continue;
-		}
 		k = utf8_sequence(s, n, &cp);
 		if (k == 0) {
 			line_put(l, "\xef\xbf\xbd", 3);	/* U+FFFD */
@@ -356,26 +372,13 @@ text_escape(struct line *l, const char *str)
 	size_t			 n = strlen(str), k;
 	uint32_t		 cp;
 	char			 tmp[8];
+	int			 plain;
 
 	while (n > 0 && !l->truncated) {
-		/* printable ASCII needs no escape: copied a run at a time */
-		for (k = 0; k < n && s[k] >= 0x20 && s[k] < 0x7f &&
-		    s[k] != '"' && s[k] != '\\'; k++)
-			;
-		if (k > 0) {
-			/* as much as fits, as one character at a time would */
-			if (l->len > l->limit || k > l->limit - l->len) {
-				if (l->len < l->limit)
-					line_put(l, (const char *)s,
-					    l->limit - l->len);
-				l->truncated = 1;
-				break;
-			}
-			line_put(l, (const char *)s, k);
-			s += k;
-			n -= k;
+		if ((plain = line_put_plain(l, &s, &n)) == -1)
+			break;
+		if (plain == 1)
 			continue;
-		}
 		k = utf8_sequence(s, n, &cp);
 		if (k == 0) {
 			snprintf(tmp, sizeof(tmp), "\\x%02x", s[0]);

@@ -245,6 +245,26 @@ test_long_message_truncated_and_marked(void **state)
 	assert_null(json_object_get(o, "after"));
 	json_decref(o);
 	free(s);
+	/* plain ASCII is copied by runs: a run is cut where it stops
+	 * fitting, not dropped whole */
+	memset(big, 'a', 19999);
+	capture_start(LOG_FORMAT_JSON, LOG_INFO);
+	log_info("%s", big);
+	s = capture_end(&len);
+	assert_true(len <= LOG_LINE_MAX);
+	o = parse_line(s, "INFO");
+	assert_true(json_is_true(json_object_get(o, "truncated")));
+	assert_true(strlen(json_string_value(json_object_get(o, "msg"))) >
+	    LOG_LINE_MAX - 200);
+	json_decref(o);
+	free(s);
+	capture_start(LOG_FORMAT_TEXT, LOG_INFO);
+	log_kv(LOG_INFO, "m", "k", big, NULL);
+	s = capture_end(&len);
+	assert_true(len <= LOG_LINE_MAX);
+	assert_non_null(strstr(s, " truncated=true\n"));
+	assert_true(len > LOG_LINE_MAX - 200);
+	free(s);
 	free(big);
 }
 
