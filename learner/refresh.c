@@ -117,9 +117,14 @@ refresh_clear(void)
 	}
 }
 
-/* The entry for the name's slot, or NULL when nothing may be kept. */
+/*
+ * The set of REFRESH_WAYS entries the name belongs to, or NULL when
+ * nothing may be kept.  Sets rather than single slots: with one slot per
+ * name, two of the forty-odd names of a message would share a slot often
+ * enough (one message in ten) to be refreshed on every /analyze.
+ */
 static struct refresh_entry *
-refresh_slot(const char *name, size_t len, uint64_t *hash)
+refresh_set(const char *name, size_t len, uint64_t *hash)
 {
 	if (refresh_keyed == 0)
 		refresh_keyed = getrandom(refresh_key, sizeof(refresh_key),
@@ -127,7 +132,14 @@ refresh_slot(const char *name, size_t len, uint64_t *hash)
 	if (refresh_keyed != 1)
 		return NULL;
 	*hash = refresh_siphash(refresh_key, name, len);
-	return &refresh_table[*hash & (REFRESH_ENTRIES - 1)];
+	return &refresh_table[(*hash & (REFRESH_ENTRIES / REFRESH_WAYS - 1)) *
+	    REFRESH_WAYS];
+}
+
+static int
+refresh_live(const struct refresh_entry *e)
+{
+	return e->generation == refresh_generation;
 }
 
 void
@@ -144,22 +156,39 @@ refresh_due(const char *name, size_t len, int64_t now)
 {
 	struct refresh_entry	*e;
 	uint64_t		 hash;
+	int			 w;
 
-	if ((e = refresh_slot(name, len, &hash)) == NULL)
+	if ((e = refresh_set(name, len, &hash)) == NULL)
 		return 1;
-	return e->generation != refresh_generation || e->hash != hash ||
-	    now < e->when || now - e->when >= refresh_window_in_force;
+	for (w = 0; w < REFRESH_WAYS; w++)
+		if (refresh_live(&e[w]) && e[w].hash == hash)
+			return now < e[w].when ||
+			    now - e[w].when >= refresh_window_in_force;
+	return 1;
 }
 
 void
 refresh_note(const char *name, size_t len, int64_t now)
 {
-	struct refresh_entry	*e;
+	struct refresh_entry	*e, *victim;
 	uint64_t		 hash;
+	int			 w;
 
-	if ((e = refresh_slot(name, len, &hash)) == NULL)
+	if ((e = refresh_set(name, len, &hash)) == NULL)
 		return;
-	e->hash = hash;
-	e->when = now;
-	e->generation = refresh_generation;
+	/* the name itself, else a free entry, else the oldest */
+	victim = &e[0];
+	for (w = 0; w < REFRESH_WAYS; w++) {
+		if (refresh_live(&e[w]) && e[w].hash == hash) {
+			victim = &e[w];
+			break;
+		}
+		if (!refresh_live(victim))
+			continue;
+		if (!refresh_live(&e[w]) || e[w].when < victim->when)
+			victim = &e[w];
+	}
+	victim->hash = hash;
+	victim->when = now;
+	victim->generation = refresh_generation;
 }

@@ -7,10 +7,10 @@
  * being a thousandth of the retention, so a TTL is never more than 0.1%
  * shorter than upstream's would be (docs/redis-schema.md, "TTL rule").
  *
- * A fixed direct-mapped table, nothing allocated per lookup.  Names are
+ * A fixed table of 4-way sets, nothing allocated per lookup.  Names are
  * hashed with SipHash-2-4 under a key drawn at the first use, so whoever
- * chooses digests (a worker, a sender) cannot aim collisions.  A slot
- * holds the full 64-bit hash: two names sharing a slot evict each other
+ * chooses digests (a worker, a sender) cannot aim collisions.  An entry
+ * holds the full 64-bit hash: a fifth name in a set evicts the oldest
  * (one more EXPIRE); only equal hashes could skip a refresh, and then a
  * single one.
  */
@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #define REFRESH_ENTRIES		8192	/* a power of two */
+#define REFRESH_WAYS		4
 #define REFRESH_KEY_SIZE	16
 
 /* Seconds of CLOCK_MONOTONIC. */

@@ -155,6 +155,30 @@ test_wrap_and_collisions(void **state)
 	assert_false(due(name, t + 1, w));
 }
 
+/*
+ * The names of a few messages are all remembered: with one slot per name
+ * two of them would often share one and be refreshed every time.
+ */
+static void
+test_no_eviction_below_ways(void **state)
+{
+	const int64_t	w = refresh_window(15), t = 11;
+	char		name[32];
+	size_t		i;
+
+	(void)state;
+	for (i = 0; i < 128; i++) {
+		snprintf(name, sizeof(name), "lg_f:%zu:%06zX", i % 20 + 1,
+		    i * 7919);
+		note(name, t, w);
+	}
+	for (i = 0; i < 128; i++) {
+		snprintf(name, sizeof(name), "lg_f:%zu:%06zX", i % 20 + 1,
+		    i * 7919);
+		assert_false(due(name, t + 1, w));
+	}
+}
+
 int
 main(void)
 {
@@ -165,6 +189,7 @@ main(void)
 		cmocka_unit_test_setup(test_clear, setup),
 		cmocka_unit_test_setup(test_new_window_forgets, setup),
 		cmocka_unit_test_setup(test_wrap_and_collisions, setup),
+		cmocka_unit_test_setup(test_no_eviction_below_ways, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
