@@ -120,9 +120,12 @@ metrics_slot(int slot, int is_worker, pid_t pid)
 			    STATS_NOT_ACCEPTING);
 		return;
 	}
-	if (is_worker)
+	if (is_worker) {
 		role = STATS_ROLE_WORKER;
-	else
+		/* not accepting until it says so (worker/http.c) */
+		stats_slot_gauge_set(slot, STATS_GAUGE_CONNECTIONS,
+		    STATS_NOT_ACCEPTING);
+	} else
 		role = slot == STATS_SLOT_LEARNER ? STATS_ROLE_LEARNER :
 		    STATS_ROLE_ORACLE;
 	stats_slot_set(slot, role, (int)pid);

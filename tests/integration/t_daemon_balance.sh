@@ -8,6 +8,13 @@ command -v python3 >/dev/null 2>&1 || it_skip "python3 not installed"
 it_setup
 it_redis_start
 it_guardian_start
+# Both workers accepting (each publishes its count once it listens).
+i=0
+until [ "$(curl -s "http://127.0.0.1:$GUARDIAN_PORT/metrics" |
+    grep -c '^guardian_http_connections{')" = 2 ]; do
+	i=$((i + 1)); [ $i -gt 100 ] && it_fail "workers not accepting"
+	sleep 0.1
+done
 
 # 12 connections opened at once (the first worker awake would take them
 # all), one request each, kept open; then /metrics on a 13th.
