@@ -260,17 +260,20 @@ stats_slot_gauge_set(int slot, enum stats_gauge g, uint64_t v)
 }
 
 unsigned int
-stats_workers_accepting(uint64_t *fewest)
+stats_workers_accepting(unsigned int nworkers, uint64_t *fewest)
 {
 	struct stats_slot	*s;
 	unsigned int		 n = 0;
 	uint64_t		 v;
-	size_t			 i;
+	size_t			 i, end;
 
 	*fewest = 0;
 	if (stats_seg == NULL)
 		return 0;
-	for (i = STATS_SLOT_WORKER0; i < STATS_SLOTS; i++) {
+	/* only the slots in use: this runs for every connection accepted */
+	end = nworkers < STATS_SLOTS - STATS_SLOT_WORKER0 ?
+	    STATS_SLOT_WORKER0 + nworkers : STATS_SLOTS;
+	for (i = STATS_SLOT_WORKER0; i < end; i++) {
 		s = &stats_seg->slots[i];
 		if (s == stats_self || atomic_load_explicit(&s->role,
 		    memory_order_relaxed) != STATS_ROLE_WORKER)

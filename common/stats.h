@@ -112,11 +112,13 @@ void	stats_slot_set(int slot, enum stats_role, int pid);
 void	stats_slot_gauge_set(int slot, enum stats_gauge, uint64_t v);
 
 /*
- * Workers: how many other workers accept connections, and in *fewest the
- * smallest number of open connections one of them holds (0 when none).
- * Read from the shared segment; 0 when not attached.
+ * Workers: how many other workers of the first nworkers worker slots
+ * accept connections, and in *fewest the smallest number of open
+ * connections one of them holds (0 when none).  Read from the shared
+ * segment; 0 when not attached.
  */
-unsigned int stats_workers_accepting(uint64_t *fewest);
+unsigned int stats_workers_accepting(unsigned int nworkers,
+	    uint64_t *fewest);
 
 /* Sum over every slot (tests and the render). */
 uint64_t stats_counter_total(enum stats_counter);

@@ -71,6 +71,7 @@ static struct {
 	struct timeval	 idle_timeout;
 	struct timeval	 read_timeout;
 	struct timeval	 write_timeout;
+	unsigned int	 workers;	/* WORKERS: the slots to look at */
 	struct event	*resume;	/* accepting paused: when to look */
 	uint64_t	 paused_at;	/* usec, 0 while accepting */
 	int		 draining;
@@ -322,7 +323,8 @@ http_over(void)
 {
 	uint64_t	 fewest;
 
-	if (http.draining || stats_workers_accepting(&fewest) == 0)
+	if (http.draining ||
+	    stats_workers_accepting(http.workers, &fewest) == 0)
 		return 0;
 	return http.connections > fewest + 1;
 }
@@ -555,6 +557,7 @@ http_init(struct event_base *base, const struct guardian_config *cfg,
 {
 	memset(&http, 0, sizeof(http));
 	http.max_body = cfg->max_body_size;
+	http.workers = (unsigned int)config_workers(cfg);
 	http.max_connections = cfg->max_connections > 0 ?
 	    (unsigned int)cfg->max_connections : 1;
 	http.read_timeout.tv_sec = cfg->http_read_timeout;

@@ -258,7 +258,7 @@ test_workers_accepting(void **state)
 
 	(void)state;
 	stats_detach();
-	assert_int_equal(stats_workers_accepting(&fewest), 0);
+	assert_int_equal(stats_workers_accepting(8, &fewest), 0);
 	assert_true(fewest == 0);
 	fd = stats_segment_create();
 	assert_true(fd >= 0);
@@ -275,11 +275,14 @@ test_workers_accepting(void **state)
 	assert_int_equal(stats_attach(fd, STATS_SLOT_WORKER0), 0);
 	stats_gauge_set(STATS_GAUGE_CONNECTIONS, 1);
 	/* itself and the draining one left out */
-	assert_int_equal(stats_workers_accepting(&fewest), 1);
+	assert_int_equal(stats_workers_accepting(8, &fewest), 1);
 	assert_true(fewest == 3);
 	stats_slot_gauge_set(STATS_SLOT_WORKER0 + 2, STATS_GAUGE_CONNECTIONS, 0);
-	assert_int_equal(stats_workers_accepting(&fewest), 2);
+	assert_int_equal(stats_workers_accepting(8, &fewest), 2);
 	assert_true(fewest == 0);
+	/* slots past WORKERS are not looked at */
+	assert_int_equal(stats_workers_accepting(2, &fewest), 1);
+	assert_true(fewest == 3);
 	buf_init(&b, 0);
 	assert_int_equal(stats_render(&b), 0);
 	assert_non_null(strstr((char *)b.data,
