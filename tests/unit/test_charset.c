@@ -5,8 +5,11 @@
 #include <string.h>
 
 #include "buf.h"
+#include "worker/digest/chardet.h"
 #include "worker/digest/charset.h"
+#include "worker/digest/charset_tables.h"
 
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 #define DATA	"tests/data/digest/charset/"
 
 static uint8_t *
@@ -232,6 +235,160 @@ test_limit(void **state)
 	buf_free(&out);
 }
 
+/* Every byte below 0x80 except ESC, in order. */
+static size_t
+ascii_probe(uint8_t *p)
+{
+	size_t	n = 0;
+	int	c;
+
+	for (c = 0; c < 0x80; c++)
+		if (c != 0x1b)
+			p[n++] = (uint8_t)c;
+	return n;
+}
+
+/*
+ * A transparent decoder gives the probe back.  Of the others, all but
+ * ISO-2022-JP (left out as a stateful decoder) change it.
+ */
+static void
+test_ascii_transparent_decoders(void **state)
+{
+	const struct charset_entry	*e;
+	uint8_t				 probe[128];
+	char				 err[64];
+	struct buf			 out;
+	size_t				 i, n = ascii_probe(probe), opaque = 0;
+	int				 rc;
+
+	(void)state;
+	buf_init(&out, 0);
+	for (i = 0; (e = charset_entry_at(i)) != NULL; i++) {
+		buf_reset(&out);
+		rc = charset_decode(e, probe, n, &out, err, sizeof(err));
+		if (charset_ascii_transparent(e)) {
+			assert_int_equal(rc, 0);
+			assert_int_equal(out.len, n);
+			assert_memory_equal(out.data, probe, n);
+		} else if (rc == -1 || out.len != n ||
+		    memcmp(out.data, probe, n) != 0)
+			opaque++;	/* UTF-7, UTF-16, HZ, ISO-2022-KR/CN */
+	}
+	assert_true(i > 100);
+	assert_true(opaque > 0);
+	buf_free(&out);
+}
+
+/*
+ * Every name chardet can give ESC-free ASCII is transparent or unknown:
+ * the UTF-16 and ISO-2022 recognizers need a BOM or an ESC and answer 0.
+ */
+static void
+test_ascii_chardet_names(void **state)
+{
+	struct chardet_result	 all[CHARDET_NRECOGNIZERS];
+	const struct charset_entry *e;
+	uint8_t			 text[4096];
+	size_t			 i, len;
+	int			 n, k, html;
+
+	(void)state;
+	srand(7);
+	for (k = 0; k < 200; k++) {
+		len = (size_t)rand() % sizeof(text);
+		for (i = 0; i < len; i++) {
+			text[i] = (uint8_t)(rand() % 0x80);
+			if (text[i] == 0x1b)
+				text[i] = (uint8_t)(k % 3 == 0 ? 0x0e : ' ');
+		}
+		html = k & 1;
+		n = chardet_detect_all(text, len, html, all, CHARDET_NRECOGNIZERS);
+		assert_int_equal(n, CHARDET_NRECOGNIZERS);
+		for (i = 0; i < (size_t)n; i++) {
+			if (all[i].confidence == 0)
+				continue;
+			e = charset_lookup(all[i].charset,
+			    strlen(all[i].charset));
+			assert_true(e == NULL || charset_ascii_transparent(e));
+		}
+	}
+}
+
+/* Both paths agree: the plain-ASCII shortcut and always running chardet. */
+static void
+same_both_ways(int is_html, const char *declared, const uint8_t *in,
+    size_t len)
+{
+	char		err1[128], err2[128];
+	struct buf	a, b;
+	int		ra, rb;
+
+	buf_init(&a, 0);
+	buf_init(&b, 0);
+	ra = charset_convert_part(is_html, declared, in, len, &a, err1,
+	    sizeof(err1));
+	rb = charset_convert_part_detect(is_html, declared, in, len, &b, err2,
+	    sizeof(err2));
+	assert_int_equal(ra, rb);
+	if (ra == 0) {
+		assert_int_equal(a.len, b.len);
+		if (a.len > 0)
+			assert_memory_equal(a.data, b.data, a.len);
+	}
+	buf_free(&a);
+	buf_free(&b);
+}
+
+static void
+test_ascii_shortcut(void **state)
+{
+	static const char *declared[] = {
+		NULL, "", "us-ascii", "utf-8", "iso-8859-1", "windows-1252",
+		"koi8-r", "shift_jis", "gb18030", "big5", "euc-kr",
+		"x-user-defined", "utf-7", "utf-16le", "utf-16be",
+		"iso-2022-kr", "iso-2022-jp", "hz-gb-2312", "charset=utf-16",
+		"no-such-charset",
+	};
+	static const char *words[] = {
+		"the ", "and ", "of ", "to ", "in ", "that ", "is ", "for ",
+		"<p>", "</p>", "<b>", "~{", "~}", "+AKM-", "+", "~", "\n",
+		"\x1b$)C", "\x1b(B", "caf\xe9 ", "\xc3\xa9", "\r\n", "  ",
+	};
+	uint8_t		text[3000];
+	size_t		i, len, w, wl;
+	int		k;
+
+	(void)state;
+	srand(11);
+	for (k = 0; k < 3000; k++) {
+		/* words, mostly English ones, some markup and escapes */
+		len = 0;
+		wl = (size_t)rand() % 600;
+		for (i = 0; i < wl; i++) {
+			w = (size_t)rand() % NELEM(words);
+			if (k % 4 != 0 && w > 7)
+				w %= 8;
+			if (len + strlen(words[w]) > sizeof(text))
+				break;
+			memcpy(text + len, words[w], strlen(words[w]));
+			len += strlen(words[w]);
+		}
+		same_both_ways(k & 1, declared[(size_t)k % NELEM(declared)],
+		    text, len);
+	}
+	/* chardet is sure of ASCII English (ISO-8859-1, 98): UTF-16 loses */
+	len = 0;
+	for (i = 0; i < 200; i++) {
+		memcpy(text + len, "the ", 4);
+		len += 4;
+	}
+	same_both_ways(0, "utf-16le", text, len);
+	same_both_ways(0, "iso-2022-kr", text, len);
+	/* and when it is not sure, the declared UTF-16 decodes */
+	same_both_ways(0, "utf-16le", (const uint8_t *)"zq", 2);
+}
+
 int
 main(void)
 {
@@ -244,6 +401,9 @@ main(void)
 		cmocka_unit_test(test_utf16),
 		cmocka_unit_test(test_utf7),
 		cmocka_unit_test(test_limit),
+		cmocka_unit_test(test_ascii_transparent_decoders),
+		cmocka_unit_test(test_ascii_chardet_names),
+		cmocka_unit_test(test_ascii_shortcut),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

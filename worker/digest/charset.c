@@ -332,6 +332,12 @@ charset_lookup(const char *name, size_t len)
 	    sizeof(charset_names[0]), charset_name_cmp);
 }
 
+const struct charset_entry *
+charset_entry_at(size_t i)
+{
+	return i < NELEM(charset_names) ? &charset_names[i] : NULL;
+}
+
 static int
 charset_ieq(const char *a, size_t alen, const char *b)
 {
@@ -399,9 +405,88 @@ charset_decode_named(const char *name, const uint8_t *in, size_t inlen,
 	return charset_decode(e, in, inlen, out, err, errlen);
 }
 
+/*
+ * Whether the decoder gives back unchanged any text made of bytes below
+ * 0x80 other than ESC.  The stateful ones do not: UTF-7 ('+'), HZ ("~{"),
+ * ISO-2022-JP (ESC aside, kept out to be safe), UTF-16 and the single
+ * U+FFFD of ISO-2022-KR/CN.  Every other decoder copies ASCII as is.
+ */
+int
+charset_ascii_transparent(const struct charset_entry *e)
+{
+	switch (e->decoder) {
+	case CS_PASSTHROUGH:
+	case CS_SBCS:
+	case CS_LATIN1:
+	case CS_USER_DEFINED:
+	case CS_GBK:
+	case CS_GB18030:
+	case CS_BIG5:
+	case CS_EUC_JP:
+	case CS_SHIFT_JIS:
+	case CS_EUC_KR:
+		return 1;
+	case CS_UTF7:
+	case CS_UTF16LE:
+	case CS_UTF16BE:
+	case CS_REPLACEMENT:
+	case CS_HZ_GB2312:
+	case CS_ISO2022_JP:
+		break;
+	}
+	return 0;
+}
+
+/* Every byte is below 0x80 and none is ESC; eight at a time. */
+static int
+charset_plain_ascii(const uint8_t *in, size_t len)
+{
+	const uint64_t	 high = 0x8080808080808080ULL;
+	const uint64_t	 ones = 0x0101010101010101ULL;
+	uint64_t	 w, x;
+	size_t		 i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, in + i, sizeof(w));
+		x = w ^ (ones * 0x1b);
+		/* a set top bit, or a zero byte of x (an ESC in w) */
+		if ((w & high) != 0 || ((x - ones) & ~x & high) != 0)
+			return 0;
+	}
+	for (; i < len; i++)
+		if (in[i] >= 0x80 || in[i] == 0x1b)
+			return 0;
+	return 1;
+}
+
+/*
+ * Plain ASCII without ESC decodes to itself under every name chardet can
+ * give it: its UTF-16 and ISO-2022 recognizers need bytes it does not
+ * have, UTF-32 and the IBM42x names are not in the table (the bytes are
+ * kept), and every other name is a transparent decoder.  So when the
+ * declared charset is transparent too, or unknown, the verdict cannot
+ * change the text and chardet, about a tenth of a message's digest work,
+ * is skipped.  tests/unit/test_charset.c checks those claims against the
+ * recognizers and the table, and compares both paths.
+ */
 int
 charset_convert_part(int is_html, const char *declared, const uint8_t *in,
     size_t inlen, struct buf *out, char *err, size_t errlen)
+{
+	const struct charset_entry	*e;
+
+	if (charset_plain_ascii(in, inlen) && (declared == NULL ||
+	    *declared == '\0' || (e = charset_lookup_declared(declared)) ==
+	    NULL || charset_ascii_transparent(e)))
+		return charset_keep(in, inlen, out, err, errlen);
+	return charset_convert_part_detect(is_html, declared, in, inlen, out,
+	    err, errlen);
+}
+
+int
+charset_convert_part_detect(int is_html, const char *declared,
+    const uint8_t *in, size_t inlen, struct buf *out, char *err,
+    size_t errlen)
 {
 	struct chardet_result		 best;
 	const struct charset_entry	*e;

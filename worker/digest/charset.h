@@ -25,6 +25,15 @@ int	charset_convert_part(int is_html, const char *declared,
 	    char *err, size_t errlen);
 
 /*
+ * The same, always running chardet: charset_convert_part skips it for
+ * plain ASCII, where its verdict cannot change the text.  The reference
+ * that shortcut is tested against.
+ */
+int	charset_convert_part_detect(int is_html, const char *declared,
+	    const uint8_t *in, size_t inlen, struct buf *out,
+	    char *err, size_t errlen);
+
+/*
  * Decodes with a named charset from enmime's table (used to re-decode with
  * an HTML meta charset).  Returns 0 when decoded, 1 when the name is not in
  * the table (out untouched), -1 on a decoding error or out of memory.

@@ -38,6 +38,12 @@ struct charset_entry {
 
 const struct charset_entry *charset_lookup(const char *name, size_t len);
 
+/* The i-th entry of the name table, NULL past its end (for tests). */
+const struct charset_entry *charset_entry_at(size_t i);
+
+/* Whether ASCII without ESC decodes to itself. */
+int	charset_ascii_transparent(const struct charset_entry *);
+
 /* Returns 0, or -1 on a decoding error (UTF-7 only) or a full buffer. */
 int	charset_decode(const struct charset_entry *, const uint8_t *, size_t,
 	    struct buf *, char *err, size_t errlen);
