@@ -15,6 +15,13 @@
  * of its own 64 slots.  The table has buckets of eight slots, and every
  * slot of the bucket is compared and counted (0 or 1), so that the pass
  * has no branch on hit or miss, which text makes unpredictable.
+ *
+ * Mostly-ASCII text with a few bytes above 0x7F (Western mail with a
+ * "©" or an accent) splits the maps into several groups, though they
+ * differ only around those bytes.  The first pass then records the
+ * parser's state at each of them, and a group whose map agrees with the
+ * first one on ASCII takes the first pass's counts and corrects them
+ * around each such byte (sbcs_patch) instead of a pass of its own.
  */
 #include <pthread.h>
 #include <stddef.h>
@@ -64,6 +71,8 @@ static const uint8_t *maps[SBCS_MAX_MAPS];
 static size_t	 nmaps;
 /* Byte values on which two maps disagree, as 256-bit sets. */
 static uint64_t	 map_differs[SBCS_MAX_MAPS][SBCS_MAX_MAPS][4];
+/* Whether a map agrees with maps[0] on every byte below 0x80. */
+static int	 map_ascii_agrees[SBCS_MAX_MAPS];
 static pthread_once_t sbcs_once = PTHREAD_ONCE_INIT;
 
 static uint32_t
@@ -129,6 +138,9 @@ sbcs_init(void)
 				if (maps[i][c] != maps[j][c])
 					map_differs[i][j][c >> 6] |=
 					    (uint64_t)1 << (c & 63);
+	for (i = 0; i < nmaps; i++)
+		map_ascii_agrees[i] = (map_differs[i][0][0] |
+		    map_differs[i][0][1]) == 0;
 }
 
 /* Counts the slots a 3-gram meets: each way adds 0 or 1, no branch. */
@@ -173,6 +185,141 @@ sbcs_scan(const uint8_t *text, size_t len, const uint8_t *map,
 	return count;
 }
 
+/* The parser's state: the last three bytes fed, and a space last. */
+struct sbcs_state {
+	uint32_t	ngram;
+	int		after_space;
+};
+
+/* The bytes above 0x7F of the text, and map 0's state before each. */
+#define SBCS_SNAPS	512
+#define SBCS_LOOKBACK	64
+struct sbcs_snaps {
+	size_t			n;
+	uint32_t		pos[SBCS_SNAPS];
+	struct sbcs_state	st[SBCS_SNAPS];
+};
+
+/*
+ * The state of map's parser just before text[p], rebuilt from the bytes
+ * before it: the bytes fed are the nonzero mapped ones, a run of spaces
+ * (through bytes mapped to 0) fed as its first space, so the last three
+ * fed are the last three of that sequence with runs counted once.
+ * Returns -1 when more than SBCS_LOOKBACK bytes would have to be read.
+ */
+static int
+sbcs_state_at(const uint8_t *text, size_t p, const uint8_t *map,
+    struct sbcs_state *st)
+{
+	uint8_t	fed[3], b;
+	size_t	nfed = 0, i = p;
+
+	while (nfed < 3 && i > 0) {
+		if (p - i == SBCS_LOOKBACK)
+			return -1;
+		b = map[text[--i]];
+		if (b == 0 || (b == 0x20 && nfed > 0 && fed[nfed - 1] == 0x20))
+			continue;
+		fed[nfed++] = b;
+	}
+	st->ngram = 0;
+	while (nfed > 0)
+		st->ngram = (st->ngram << 8) | fed[--nfed];
+	st->after_space = (st->ngram & 0xff) == 0x20;
+	return 0;
+}
+
+/*
+ * Finds the bytes above 0x7F (eight at a time) and map 0's state before
+ * each.  Returns -1 when they are too many for patching to pay, or a
+ * state is too far back to rebuild.
+ */
+static int
+sbcs_snap(const uint8_t *text, size_t len, struct sbcs_snaps *snaps)
+{
+	uint64_t	w;
+	size_t		i = 0;
+
+	snaps->n = 0;
+	while (i < len) {
+		if (i + 8 <= len) {
+			memcpy(&w, text + i, sizeof(w));
+			if ((w & 0x8080808080808080ULL) == 0) {
+				i += 8;
+				continue;
+			}
+		}
+		if (text[i] >= 0x80) {
+			if (snaps->n == SBCS_SNAPS || (snaps->n + 1) * 16 > len ||
+			    sbcs_state_at(text, i, maps[0],
+			    &snaps->st[snaps->n]) == -1)
+				return -1;
+			snaps->pos[snaps->n++] = (uint32_t)i;
+		}
+		i++;
+	}
+	return 0;
+}
+
+/* One step of the parser, its 3-gram counted with delta (1 or -1). */
+static uint32_t
+sbcs_step(struct sbcs_state *st, uint8_t b, uint16_t *counts,
+    uint16_t delta)
+{
+	uint32_t	h, k;
+
+	if (b == 0 || (b == 0x20 && st->after_space))
+		return 0;
+	st->after_space = b == 0x20;
+	st->ngram = ((st->ngram << 8) | b) & 0xffffff;
+	h = ngram_bucket(st->ngram);
+	for (k = 0; k < NGRAM_WAYS; k++)
+		if (slot_key[h + k] == st->ngram)
+			counts[h + k] += delta;
+	return 1;
+}
+
+static int
+sbcs_same(const struct sbcs_state *a, const struct sbcs_state *b)
+{
+	return a->ngram == b->ngram && a->after_space == b->after_space;
+}
+
+/*
+ * Turns counts and count, the pass of maps[0] over text, into the pass of
+ * mb, which agrees with maps[0] below 0x80.  The two parsers only part at
+ * a byte above 0x7F: from the state there, both run side by side, the
+ * first one's 3-grams taken out and mb's put in, until their states are
+ * equal again (three bytes fed later at most), or the text ends, where
+ * each feeds its final space.
+ */
+static uint32_t
+sbcs_patch(const uint8_t *text, size_t len, const uint8_t *mb,
+    const struct sbcs_snaps *snaps, uint16_t *counts, uint32_t count)
+{
+	const uint8_t		*ma = maps[0];
+	struct sbcs_state	 a, b;
+	size_t			 k = 0, j;
+
+	while (k < snaps->n) {
+		j = snaps->pos[k];
+		a = b = snaps->st[k];
+		do {
+			count -= sbcs_step(&a, ma[text[j]], counts, 0xffff);
+			count += sbcs_step(&b, mb[text[j]], counts, 1);
+			j++;
+		} while (j < len && !sbcs_same(&a, &b));
+		if (j == len && !sbcs_same(&a, &b)) {
+			count -= sbcs_step(&a, 0x20, counts, 0xffff);
+			count += sbcs_step(&b, 0x20, counts, 1);
+		}
+		/* the bytes above 0x7F of this stretch are done */
+		while (k < snaps->n && snaps->pos[k] < j)
+			k++;
+	}
+	return count;
+}
+
 static int
 sbcs_confidence(uint32_t hits, uint32_t count)
 {
@@ -185,13 +332,15 @@ sbcs_confidence(uint32_t hits, uint32_t count)
 	return (int)(float)(rate * 300.0f);
 }
 
-void
-chardet_sbcs_all(const uint8_t *text, size_t len, const uint64_t present[4],
-    int confidence[CHARDET_NSBCS])
+static void
+sbcs_all(const uint8_t *text, size_t len, const uint64_t present[4],
+    int patch_ok, uint32_t count[CHARDET_NSBCS], uint32_t hits[CHARDET_NSBCS])
 {
-	uint16_t	counts[NGRAM_SLOTS + 1];
+	static struct sbcs_snaps snaps;
+	uint16_t	base[NGRAM_SLOTS + 1], counts[NGRAM_SLOTS + 1];
 	size_t		rep[SBCS_MAX_MAPS], m, n, r, i;
-	uint32_t	count, hits;
+	uint32_t	c, base_count = 0;
+	int		patch = 0;
 
 	pthread_once(&sbcs_once, sbcs_init);
 	/* Agreeing on the bytes present is an equivalence: one pass each. */
@@ -204,19 +353,57 @@ chardet_sbcs_all(const uint8_t *text, size_t len, const uint64_t present[4],
 			    (map_differs[m][n][3] & present[3]) == 0)
 				break;
 		rep[m] = n;
+		/* another pass that map 0's could serve */
+		patch |= n == m && m > 0 && map_ascii_agrees[m];
 	}
+	if (!patch_ok || (patch && sbcs_snap(text, len, &snaps) == -1))
+		patch = 0;
 	for (m = 0; m < nmaps; m++) {
 		if (rep[m] != m)
 			continue;
-		memset(counts, 0, sizeof(counts));
-		count = sbcs_scan(text, len, maps[m], counts);
+		if (m > 0 && patch && map_ascii_agrees[m]) {
+			memcpy(counts, base, sizeof(counts));
+			c = sbcs_patch(text, len, maps[m], &snaps, counts,
+			    base_count);
+		} else {
+			memset(counts, 0, sizeof(counts));
+			c = sbcs_scan(text, len, maps[m], counts);
+			if (m == 0 && patch) {
+				memcpy(base, counts, sizeof(base));
+				base_count = c;
+			}
+		}
 		for (r = 0; r < CHARDET_NSBCS; r++) {
 			if (rep[model_map[r]] != m)
 				continue;
-			hits = 0;
+			count[r] = c;
+			hits[r] = 0;
 			for (i = 0; i < 64; i++)
-				hits += counts[model_slot[r][i]];
-			confidence[r] = sbcs_confidence(hits, count);
+				hits[r] += counts[model_slot[r][i]];
 		}
 	}
+}
+
+void
+chardet_sbcs_all(const uint8_t *text, size_t len, const uint64_t present[4],
+    int confidence[CHARDET_NSBCS])
+{
+	uint32_t	count[CHARDET_NSBCS], hits[CHARDET_NSBCS];
+	size_t		r;
+
+	sbcs_all(text, len, present, 1, count, hits);
+	for (r = 0; r < CHARDET_NSBCS; r++)
+		confidence[r] = sbcs_confidence(hits[r], count[r]);
+}
+
+void
+chardet_sbcs_hits(const uint8_t *text, size_t len, int patch,
+    uint32_t count[CHARDET_NSBCS], uint32_t hits[CHARDET_NSBCS])
+{
+	uint64_t	present[4] = { 0, 0, 0, 0 };
+	size_t		i;
+
+	for (i = 0; i < len; i++)
+		present[text[i] >> 6] |= (uint64_t)1 << (text[i] & 63);
+	sbcs_all(text, len, present, patch, count, hits);
 }

@@ -53,6 +53,12 @@ extern const uint32_t	chardet_ngrams_ibm420_ar_ltr[64];
 #define CHARDET_NSBCS	27
 void	chardet_sbcs_all(const uint8_t *, size_t, const uint64_t present[4],
 	    int confidence[CHARDET_NSBCS]);
+/*
+ * For tests: every model's 3-gram count and hits, with (patch 1) or
+ * without the corrected counts of chardet_sbcs.c; both must be equal.
+ */
+void	chardet_sbcs_hits(const uint8_t *, size_t, int patch,
+	    uint32_t count[CHARDET_NSBCS], uint32_t hits[CHARDET_NSBCS]);
 
 /* Multi-byte recognizers (chardet_mbcs.c), on the raw bytes. */
 int	chardet_mbcs_sjis(const uint8_t *, size_t);
