@@ -14,6 +14,7 @@
 
 #include "chardet.h"
 #include "chardet_tables.h"
+#include "utf8.h"
 
 #define CHARDET_WINDOW	8192
 
@@ -121,7 +122,7 @@ recog_utf8(const struct chardet_input *in)
 		uint8_t c;
 
 		/* ASCII bytes are skipped one by one upstream */
-		if ((i = chardet_skip_ascii(p, i, len)) >= len)
+		if ((i = utf8_ascii_end(p, i, len)) >= len)
 			break;
 		c = p[i];
 		if ((c & 0xe0) == 0xc0)

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "chardet_tables.h"
+#include "utf8.h"
 
 /* One character: its code, whether it is malformed, and its length. */
 struct mbcs_char {
@@ -255,7 +256,7 @@ mbcs_confidence(const uint8_t *p, size_t len, mbcs_next_fn next,
 		 * counted) and cannot change the early exit below.
 		 */
 		if (pos < len && p[pos] < 0x80) {
-			size_t end = chardet_skip_ascii(p, pos, len);
+			size_t end = utf8_ascii_end(p, pos, len);
 
 			if (end == len) {
 				total += (long)(end - pos - 1);

@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "chardet_tables.h"
+#include "utf8.h"
 
 struct sbcs_model {
 	const uint8_t	*map;
@@ -230,33 +231,22 @@ sbcs_state_at(const uint8_t *text, size_t p, const uint8_t *map,
 }
 
 /*
- * Finds the bytes above 0x7F (eight at a time) and map 0's state before
+ * Finds the bytes above 0x7F and map 0's state before
  * each.  Returns -1 when they are too many for patching to pay, or a
  * state is too far back to rebuild.
  */
 static int
 sbcs_snap(const uint8_t *text, size_t len, struct sbcs_snaps *snaps)
 {
-	uint64_t	w;
-	size_t		i = 0;
+	size_t	i;
 
 	snaps->n = 0;
-	while (i < len) {
-		if (i + 8 <= len) {
-			memcpy(&w, text + i, sizeof(w));
-			if ((w & 0x8080808080808080ULL) == 0) {
-				i += 8;
-				continue;
-			}
-		}
-		if (text[i] >= 0x80) {
-			if (snaps->n == SBCS_SNAPS || (snaps->n + 1) * 16 > len ||
-			    sbcs_state_at(text, i, maps[0],
-			    &snaps->st[snaps->n]) == -1)
-				return -1;
-			snaps->pos[snaps->n++] = (uint32_t)i;
-		}
-		i++;
+	for (i = utf8_ascii_end(text, 0, len); i < len;
+	    i = utf8_ascii_end(text, i + 1, len)) {
+		if (snaps->n == SBCS_SNAPS || (snaps->n + 1) * 16 > len ||
+		    sbcs_state_at(text, i, maps[0], &snaps->st[snaps->n]) == -1)
+			return -1;
+		snaps->pos[snaps->n++] = (uint32_t)i;
 	}
 	return 0;
 }

@@ -67,21 +67,4 @@ int	chardet_mbcs_euc_jp(const uint8_t *, size_t);
 int	chardet_mbcs_euc_kr(const uint8_t *, size_t);
 int	chardet_mbcs_big5(const uint8_t *, size_t);
 
-/* The position of the first byte >= 0x80 at or after pos (len if none). */
-static inline size_t
-chardet_skip_ascii(const uint8_t *p, size_t pos, size_t len)
-{
-	uint64_t	word;
-
-	while (pos + 8 <= len) {
-		memcpy(&word, p + pos, 8);
-		if (word & 0x8080808080808080ull)
-			break;
-		pos += 8;
-	}
-	while (pos < len && p[pos] < 0x80)
-		pos++;
-	return pos;
-}
-
 #endif

@@ -437,26 +437,11 @@ charset_ascii_transparent(const struct charset_entry *e)
 	return 0;
 }
 
-/* Every byte is below 0x80 and none is ESC; eight at a time. */
+/* Every byte is below 0x80 and none is ESC. */
 static int
 charset_plain_ascii(const uint8_t *in, size_t len)
 {
-	const uint64_t	 high = 0x8080808080808080ULL;
-	const uint64_t	 ones = 0x0101010101010101ULL;
-	uint64_t	 w, x;
-	size_t		 i = 0;
-
-	for (; i + 8 <= len; i += 8) {
-		memcpy(&w, in + i, sizeof(w));
-		x = w ^ (ones * 0x1b);
-		/* a set top bit, or a zero byte of x (an ESC in w) */
-		if ((w & high) != 0 || ((x - ones) & ~x & high) != 0)
-			return 0;
-	}
-	for (; i < len; i++)
-		if (in[i] >= 0x80 || in[i] == 0x1b)
-			return 0;
-	return 1;
+	return utf8_is_ascii(in, len) && memchr(in, 0x1b, len) == NULL;
 }
 
 /*

@@ -43,8 +43,8 @@ decode_sbcs(const uint16_t *upper, const uint8_t *in, size_t len,
 		return -1;
 	for (i = 0; i < len; i++) {
 		/* ASCII maps to itself: copy runs of it at once */
-		for (run = i; i < len && in[i] < 0x80; i++)
-			;
+		run = i;
+		i = utf8_ascii_end(in, i, len);
 		if (i > run && buf_append(out, in + run, i - run) == -1)
 			return -1;
 		if (i < len && utf8_append_rune(out, upper == NULL ? in[i] :

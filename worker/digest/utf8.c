@@ -110,17 +110,6 @@ utf8_rune_count(const uint8_t *s, size_t len)
 }
 
 int
-utf8_is_ascii(const uint8_t *s, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (s[i] >= 0x80)
-			return 0;
-	return 1;
-}
-
-int
 utf8_append_valid(struct buf *b, const uint8_t *s, size_t len)
 {
 	size_t i = 0, run = 0, w;

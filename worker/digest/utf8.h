@@ -9,6 +9,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "buf.h"
 
@@ -33,8 +34,29 @@ int		utf8_append_rune(struct buf *, uint32_t r);
 /* Number of decoding steps (Go utf8.RuneCount). */
 size_t		utf8_rune_count(const uint8_t *s, size_t len);
 
+/* The position of the first byte >= 0x80 at or after pos (len if none). */
+static inline size_t
+utf8_ascii_end(const uint8_t *p, size_t pos, size_t len)
+{
+	uint64_t	word;
+
+	while (pos + 8 <= len) {
+		memcpy(&word, p + pos, 8);
+		if (word & 0x8080808080808080ull)
+			break;
+		pos += 8;
+	}
+	while (pos < len && p[pos] < 0x80)
+		pos++;
+	return pos;
+}
+
 /* 1 if every byte is < 0x80. */
-int		utf8_is_ascii(const uint8_t *s, size_t len);
+static inline int
+utf8_is_ascii(const uint8_t *s, size_t len)
+{
+	return utf8_ascii_end(s, 0, len) == len;
+}
 
 /* Appends s with every invalid byte replaced by EF BF BD (Go's per-byte rule;
  * what writing a Go string rune by rune produces). */
