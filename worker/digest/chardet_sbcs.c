@@ -18,10 +18,10 @@
  *
  * Mostly-ASCII text with a few bytes above 0x7F (Western mail with a
  * "©" or an accent) splits the maps into several groups, though they
- * differ only around those bytes.  The first pass then records the
- * parser's state at each of them, and a group whose map agrees with the
- * first one on ASCII takes the first pass's counts and corrects them
- * around each such byte (sbcs_patch) instead of a pass of its own.
+ * differ only around those bytes.  A group whose map agrees with the
+ * first one on ASCII then takes the first pass's counts and corrects
+ * them around each such byte (sbcs_patch), from the parser's state there
+ * rebuilt from the bytes before it, instead of a pass of its own.
  */
 #include <pthread.h>
 #include <stddef.h>
@@ -231,9 +231,9 @@ sbcs_state_at(const uint8_t *text, size_t p, const uint8_t *map,
 }
 
 /*
- * Finds the bytes above 0x7F and map 0's state before
- * each.  Returns -1 when they are too many for patching to pay, or a
- * state is too far back to rebuild.
+ * Finds the bytes above 0x7F and map 0's state before each.  Returns -1
+ * when they are too many for patching to pay, or a state is too far back
+ * to rebuild.
  */
 static int
 sbcs_snap(const uint8_t *text, size_t len, struct sbcs_snaps *snaps)
