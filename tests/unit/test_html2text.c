@@ -572,6 +572,22 @@ static int	read_file(const char *, struct buf *);
  * Optional: the HTML of every corpus message, with and without the
  * shrinking rewrites.  Prints how many bytes gumbo is spared.
  */
+/* The shared stages.tsv, or the test named what is skipped. */
+static FILE *
+open_stages(const char *what)
+{
+	char	 path[4096];
+	FILE	*fp;
+
+	snprintf(path, sizeof(path), "%s/testdata/digest-parity/stages.tsv",
+	    testutil_shared_dir());
+	if ((fp = fopen(path, "r")) == NULL) {
+		print_message("%s: %s absent, skipped\n", what, path);
+		skip();
+	}
+	return fp;
+}
+
 static void
 test_shrink_corpus(void **state)
 {
@@ -584,12 +600,7 @@ test_shrink_corpus(void **state)
 	FILE *fp;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/testdata/digest-parity/stages.tsv",
-	    testutil_shared_dir());
-	if ((fp = fopen(path, "r")) == NULL) {
-		print_message("shrink corpus: %s absent, skipped\n", path);
-		skip();
-	}
+	fp = open_stages("shrink corpus");
 	buf_init(&raw, 0);
 	buf_init(&pa, 0);
 	buf_init(&pb, 0);
@@ -674,12 +685,7 @@ test_corpus(void **state)
 	char err[256];
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/testdata/digest-parity/stages.tsv",
-	    testutil_shared_dir());
-	if ((fp = fopen(path, "r")) == NULL) {
-		print_message("corpus: %s absent, skipped\n", path);
-		skip();
-	}
+	fp = open_stages("corpus");
 	buf_init(&raw, 0);
 	buf_init(&norm, 0);
 	while (fgets(line, sizeof(line), fp) != NULL) {
