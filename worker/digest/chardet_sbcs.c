@@ -251,7 +251,11 @@ sbcs_snap(const uint8_t *text, size_t len, struct sbcs_snaps *snaps)
 	return 0;
 }
 
-/* One step of the parser, its 3-gram counted with delta (1 or -1). */
+/*
+ * One step of the parser, its 3-gram counted with delta (1 or -1).  The
+ * same step as sbcs_scan's loop, which keeps its own copy: written with
+ * this function, the pass measured slower.
+ */
 static uint32_t
 sbcs_step(struct sbcs_state *st, uint8_t b, uint16_t *counts,
     uint16_t delta)
