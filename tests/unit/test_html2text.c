@@ -416,6 +416,36 @@ test_shrink_ids(void **state)
 	SAME("<p><b x/=y><b x =y><b x/=y><b x/=y>q<p>r");
 }
 
+/* Tags of which one attribute is read: <img alt>, <input type>. */
+static void
+test_shrink_kept(void **state)
+{
+	(void)state;
+	expect_prepared("<img src=\"a.png\" alt=\"A b\" width=1>"
+	    "<input id=n name=\"q\" TYPE=Hidden value=\"3 4\" size=9>"
+	    "<input style=\"w: 1px\" maxlength=8>",
+	    "<img alt=\"A b\"><input TYPE=Hidden><input>");
+	/*
+	 * A hidden input in a table is inserted there; any other is foster
+	 * parented before the table, between the text nodes that would
+	 * otherwise merge.
+	 */
+	H2T("x<table><input name=a type=hidden value=3>y</table>", "xy");
+	H2T("x<table><input name=a type=text value=3>y</table>", "x y");
+	H2T("x<table><input name=a value=3>y</table>", "x y");
+	SAME("x<table><input id=1 type=\"hidden\" size=2>y</table>");
+	SAME("x<table><input id=1 type=\"HIDDEN\">y</table>");
+	SAME("x<table><input id=1 type=&#104;idden>y</table>");
+	/* repeated names: gumbo's reading is not followed, copied */
+	expect_prepared("<input type=text type=hidden size=1>",
+	    "<input type=text type=hidden size=1>");
+	SAME("x<table><input type=text type=hidden size=1>y</table>");
+	SAME("x<table><input size=1 type=hidden type=text>y</table>");
+	/* <input> also sets frameset-ok unless hidden */
+	SAME("<input type=hidden id=3><frameset><frame></frameset>x");
+	SAME("<input id=3><frameset><frame></frameset>x");
+}
+
 static double
 now(void)
 {
@@ -752,6 +782,7 @@ main(void)
 		cmocka_unit_test(test_rendering),
 		cmocka_unit_test(test_shrink_space),
 		cmocka_unit_test(test_shrink_ids),
+		cmocka_unit_test(test_shrink_kept),
 		cmocka_unit_test(test_shrink_texts),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_gumbo_abort),

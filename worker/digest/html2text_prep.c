@@ -101,6 +101,8 @@ struct prep {
 #define PT_UNREAD	0x800	/* the renderer skips its content */
 #define PT_FORMAT	0x1000	/* a formatting element */
 #define PT_LINK		0x2000	/* <a>: its href is read */
+#define PT_TYPE		0x4000	/* only its "type" attributes are read */
+#define PT_ONE		(PT_ALT | PT_TYPE)
 
 struct prep_tag_info {
 	const char	*name;
@@ -113,7 +115,7 @@ static const struct prep_tag_info prep_tags[] = {
 	PT("area", PT_SHALLOW), PT("base", PT_SHALLOW | PT_HEAD),
 	PT("br", PT_SHALLOW | PT_LEAVES_HEAD), PT("col", PT_SHALLOW),
 	PT("embed", PT_SHALLOW), PT("hr", PT_SHALLOW), PT("img", PT_SHALLOW | PT_ALT),
-	PT("input", PT_SHALLOW | PT_KEEP), PT("keygen", PT_SHALLOW),
+	PT("input", PT_SHALLOW | PT_TYPE), PT("keygen", PT_SHALLOW),
 	PT("link", PT_SHALLOW | PT_HEAD), PT("meta", PT_SHALLOW | PT_HEAD),
 	PT("param", PT_SHALLOW), PT("source", PT_SHALLOW),
 	PT("track", PT_SHALLOW), PT("wbr", PT_SHALLOW),
@@ -442,15 +444,33 @@ prep_attr_distinct(struct prep *p, size_t name, size_t name_end, size_t end,
 	return 0;
 }
 
-/* Copies an "alt" attribute as written, after a space. */
 static int
-prep_attr_copy_alt(struct prep *p, size_t name, size_t name_end, size_t end,
-    void *arg)
+prep_name_is(const struct prep *p, size_t name, size_t name_end,
+    const char *want)
 {
-	(void)arg;
-	if (name_end - name != 3 || ascii_lower(p->s[name]) != 'a' ||
-	    ascii_lower(p->s[name + 1]) != 'l' ||
-	    ascii_lower(p->s[name + 2]) != 't')
+	size_t k, n = strlen(want);
+
+	if (name_end - name != n)
+		return 0;
+	for (k = 0; k < n; k++)
+		if (ascii_lower(p->s[name + k]) != want[k])
+			return 0;
+	return 1;
+}
+
+/* The one attribute a tag's renderer or tree builder reads. */
+struct prep_keep {
+	const char	*name;		/* "alt", "type" */
+};
+
+/* Copies the attribute named in arg as written, after a space. */
+static int
+prep_attr_copy_named(struct prep *p, size_t name, size_t name_end,
+    size_t end, void *arg)
+{
+	const struct prep_keep *keep = arg;
+
+	if (!prep_name_is(p, name, name_end, keep->name))
 		return 0;
 	p->i = name;
 	if (buf_putc(p->out, ' ') == -1 || prep_copy_to(p, end) == -1)
@@ -523,20 +543,6 @@ prep_attr_value(const struct prep *p, size_t name_end, size_t end,
 		if (end > j + 1 && s[end - 1] == q)
 			*ve = end - 1;
 	}
-}
-
-static int
-prep_name_is(const struct prep *p, size_t name, size_t name_end,
-    const char *want)
-{
-	size_t k, n = strlen(want);
-
-	if (name_end - name != n)
-		return 0;
-	for (k = 0; k < n; k++)
-		if (ascii_lower(p->s[name + k]) != want[k])
-			return 0;
-	return 1;
 }
 
 /*
@@ -857,6 +863,7 @@ prep_tag(struct prep *p)
 {
 	const uint8_t *s = p->s;
 	struct prep_names names;
+	struct prep_keep keep;
 	size_t start = p->i, name, n, end, cend;
 	unsigned int flags;
 	int endtag = s[start + 1] == '/', closed;
@@ -897,13 +904,14 @@ prep_tag(struct prep *p)
 		return prep_format_tag(p, flags, name + n, end);
 	/* "<name" and the attributes read, when the tag has others */
 	names.n = 0;
+	keep.name = flags & PT_ALT ? "alt" : "type";
 	if (p->rewrite && !endtag && (flags & (PT_KEEP | PT_ISINDEX)) == 0 &&
 	    closed && end - 1 > name + n && s[end - 2] != '/' &&
-	    ((flags & PT_ALT) == 0 || prep_tag_walk(p, name + n,
+	    ((flags & PT_ONE) == 0 || prep_tag_walk(p, name + n,
 	    prep_attr_distinct, &names) != (size_t)-1)) {
 		if (prep_copy_to(p, name + n) == -1 ||
-		    ((flags & PT_ALT) && prep_tag_walk(p, name + n,
-		    prep_attr_copy_alt, NULL) == (size_t)-1) ||
+		    ((flags & PT_ONE) && prep_tag_walk(p, name + n,
+		    prep_attr_copy_named, &keep) == (size_t)-1) ||
 		    buf_putc(p->out, '>') == -1)
 			return -1;
 		p->i = end;
