@@ -53,6 +53,19 @@ struct prep_ids {
 /* The shrinking rules that a later discovery can make unsafe. */
 #define PREP_F_IDS	0x01u
 
+/* One open table as prep_table_tag follows it. */
+#define PREP_TABLES	32
+#define TM_TABLE	1	/* "in table", the table the current node */
+#define TM_BODY		2	/* "in table body", its section */
+#define TM_ROW		3	/* "in row", the tr */
+#define TM_CELL		4	/* "in cell" or deeper inside the cell */
+struct prep_table {
+	uint8_t		mode;
+	uint8_t		section;	/* TR_TBODY.. open (implied too), or 0 */
+	uint8_t		cell;		/* TR_TD or TR_TH in TM_CELL */
+	uint8_t		dirty;		/* foster parented content may be open */
+};
+
 struct prep {
 	const uint8_t	*s;
 	size_t		 len;
@@ -74,6 +87,11 @@ struct prep {
 	struct prep_ids	 idmap;
 	struct h2t_texts *texts;	/* text runs become code points */
 	size_t		 text_start;	/* in out: where the text began */
+	struct prep_table tables[PREP_TABLES];
+	size_t		 ntables;
+	int		 tables_lost;	/* no longer followed */
+	int		 table_space;	/* keep what prep_table_text drops */
+	int		 cell_fresh;	/* only white space since <td>/<th> */
 };
 
 /*
@@ -103,6 +121,21 @@ struct prep {
 #define PT_LINK		0x2000	/* <a>: its href is read */
 #define PT_TYPE		0x4000	/* only its "type" attributes are read */
 #define PT_ONE		(PT_ALT | PT_TYPE)
+/* Its part in following the table modes (prep_table_tag), bits 16-19. */
+#define PT_ROLE(r)	((unsigned int)(r) << 16)
+#define PT_ROLE_OF(f)	(((f) >> 16) & 0xFu)
+#define TR_TABLE	1u
+#define TR_TBODY	2u
+#define TR_THEAD	3u
+#define TR_TFOOT	4u
+#define TR_TR		5u
+#define TR_TD		6u
+#define TR_TH		7u
+#define TR_FORM		8u	/* no mode change in a table */
+#define TR_HEAD		9u	/* <style>, <script>: "in head" rules */
+#define TR_STOP		10u	/* a start tag that ends the following */
+#define TR_BR		11u	/* "</br>" is a <br> */
+#define TR_SELECT	12u	/* TR_STOP but inside a cell */
 
 struct prep_tag_info {
 	const char	*name;
@@ -113,32 +146,41 @@ struct prep_tag_info {
 #define PT(n, f)	{ n, sizeof(n) - 1, f }
 static const struct prep_tag_info prep_tags[] = {
 	PT("area", PT_SHALLOW), PT("base", PT_SHALLOW | PT_HEAD),
-	PT("br", PT_SHALLOW | PT_LEAVES_HEAD), PT("col", PT_SHALLOW),
+	PT("br", PT_SHALLOW | PT_LEAVES_HEAD | PT_ROLE(TR_BR)),
 	PT("embed", PT_SHALLOW), PT("hr", PT_SHALLOW), PT("img", PT_SHALLOW | PT_ALT),
 	PT("input", PT_SHALLOW | PT_TYPE), PT("keygen", PT_SHALLOW),
 	PT("link", PT_SHALLOW | PT_HEAD), PT("meta", PT_SHALLOW | PT_HEAD),
 	PT("param", PT_SHALLOW), PT("source", PT_SHALLOW),
 	PT("track", PT_SHALLOW), PT("wbr", PT_SHALLOW),
 	PT("image", PT_SHALLOW | PT_ALT), PT("p", PT_SHALLOW), PT("li", PT_SHALLOW),
-	PT("dt", PT_SHALLOW), PT("dd", PT_SHALLOW), PT("tr", PT_SHALLOW),
-	PT("td", PT_SHALLOW), PT("th", PT_SHALLOW), PT("option", PT_SHALLOW),
+	PT("dt", PT_SHALLOW), PT("dd", PT_SHALLOW),
+	PT("tr", PT_SHALLOW | PT_ROLE(TR_TR)),
+	PT("td", PT_SHALLOW | PT_ROLE(TR_TD)),
+	PT("th", PT_SHALLOW | PT_ROLE(TR_TH)), PT("option", PT_SHALLOW),
 	PT("optgroup", PT_SHALLOW), PT("rb", PT_SHALLOW),
-	PT("rt", PT_SHALLOW), PT("rp", PT_SHALLOW), PT("thead", PT_SHALLOW),
-	PT("tbody", PT_SHALLOW), PT("tfoot", PT_SHALLOW),
-	PT("colgroup", PT_SHALLOW), PT("caption", PT_SHALLOW),
+	PT("rt", PT_SHALLOW), PT("rp", PT_SHALLOW),
+	PT("thead", PT_SHALLOW | PT_ROLE(TR_THEAD)),
+	PT("tbody", PT_SHALLOW | PT_ROLE(TR_TBODY)),
+	PT("tfoot", PT_SHALLOW | PT_ROLE(TR_TFOOT)),
+	PT("colgroup", PT_SHALLOW | PT_ROLE(TR_STOP)),
+	PT("caption", PT_SHALLOW | PT_ROLE(TR_STOP)),
+	PT("col", PT_SHALLOW | PT_ROLE(TR_STOP)),
+	PT("table", PT_ROLE(TR_TABLE)), PT("form", PT_ROLE(TR_FORM)),
 	PT("html", PT_SHALLOW | PT_HEAD | PT_LEAVES_HEAD),
 	PT("head", PT_SHALLOW | PT_HEAD | PT_LEAVES_HEAD),
 	PT("body", PT_SHALLOW | PT_LEAVES_HEAD),
 	PT("basefont", PT_SHALLOW | PT_HEAD),
 	PT("bgsound", PT_SHALLOW | PT_HEAD), PT("frame", PT_SHALLOW),
-	PT("isindex", PT_SHALLOW | PT_ISINDEX),
-	PT("script", PT_RAWTEXT | PT_HEAD | PT_SCRIPT | PT_UNREAD),
-	PT("style", PT_RAWTEXT | PT_HEAD | PT_UNREAD),
+	PT("isindex", PT_SHALLOW | PT_ISINDEX | PT_ROLE(TR_STOP)),
+	PT("script", PT_RAWTEXT | PT_HEAD | PT_SCRIPT | PT_UNREAD |
+	    PT_ROLE(TR_HEAD)),
+	PT("style", PT_RAWTEXT | PT_HEAD | PT_UNREAD | PT_ROLE(TR_HEAD)),
 	PT("textarea", PT_RAWTEXT), PT("title", PT_RAWTEXT | PT_HEAD),
 	PT("xmp", PT_RAWTEXT), PT("iframe", PT_RAWTEXT),
 	PT("noembed", PT_RAWTEXT), PT("noframes", PT_RAWTEXT | PT_HEAD),
 	PT("noscript", PT_RAWTEXT | PT_HEAD | PT_NOSCRIPT),
-	PT("template", PT_HEAD), PT("plaintext", PT_PLAINTEXT),
+	PT("template", PT_HEAD | PT_ROLE(TR_STOP)),
+	PT("plaintext", PT_PLAINTEXT),
 	/*
 	 * Formatting elements: the "Noah's Ark" clause compares their
 	 * attributes.  <a> gives href, <input type=hidden> is not foster
@@ -151,7 +193,8 @@ static const struct prep_tag_info prep_tags[] = {
 	PT("small", PT_FMT), PT("strike", PT_FMT), PT("strong", PT_FMT),
 	PT("tt", PT_FMT), PT("u", PT_FMT),
 #undef PT_FMT
-	PT("select", PT_IGNORES), PT("frameset", PT_IGNORES),
+	PT("select", PT_IGNORES | PT_ROLE(TR_SELECT)),
+	PT("frameset", PT_IGNORES | PT_ROLE(TR_STOP)),
 };
 #undef PT
 
@@ -858,6 +901,228 @@ prep_comment_end(const struct prep *p)
 	return p->len;
 }
 
+/* A mode entered by closing what was open above its element. */
+static void
+prep_table_mode(struct prep_table *t, int mode)
+{
+	t->mode = (uint8_t)mode;
+	t->dirty = 0;
+}
+
+/*
+ * White space between two tags where the tree builder is "in table",
+ * "in table body" or "in row" becomes a text node of the table, its
+ * section or its row, and does nothing else: gumbo collects it as
+ * pending table text and, all of it white space, inserts it into the
+ * current node, which is that element; no active formatting element is
+ * reconstructed, nothing is foster parented, frameset-ok stays.  Right
+ * after a <td> or <th> start tag, in-body rules insert it into the cell
+ * and the reconstruction they run first stops at the marker the cell
+ * just pushed (text after a tag gumbo ignores may join that node: the
+ * renderer trims it at the start).  The renderer trims such a node to
+ * nothing, and it is never the child of an <a>, so it is dropped: tables
+ * hold most of the white space of mail, and gumbo spends on each node
+ * about what it spends on a tag.
+ *
+ * prep_table_tag follows those modes through the tags that move between
+ * them, as gumbo 0.10.1's tree-construction rules do, for tables built
+ * the usual way.  Text or a tag that the table modes foster parent
+ * leaves an element open above the table: its white space is kept until
+ * a table tag clears the stack back to the table, section or row (no
+ * such tag changes the mode; "</br>", a <br>, counts as one).  What the
+ * following does not model ends it for the rest of the document:
+ * <caption>, <col>, <colgroup>, <template>, <isindex> or <frameset>
+ * anywhere, <select> outside a cell, tables nested deeper than
+ * PREP_TABLES; and nothing is dropped once the pass is unsure of the
+ * tokenizer.  Inside a cell, other markup cannot leave the cell: every
+ * scope check of the in-body rules stops at the td or th, and the
+ * adoption agency at the cell's marker.  Only the table tags close it,
+ * and a nested <table> opens a table of its own.
+ */
+
+static void
+prep_table_tag(struct prep *p, unsigned int role, int endtag)
+{
+	struct prep_table *t;
+	int section;
+
+	p->cell_fresh = 0;
+	if (p->tables_lost)
+		return;
+	/*
+	 * A <select> in a cell is "in select in table": the table tags
+	 * close it and are then handled in the cell, the others stay in
+	 * the cell.  Anywhere else it changes how the tags that follow
+	 * are read.
+	 */
+	if (!endtag && (role == TR_STOP || (role == TR_SELECT &&
+	    (p->ntables == 0 || p->tables[p->ntables - 1].mode != TM_CELL)))) {
+		p->tables_lost = 1;
+		return;
+	}
+	section = role == TR_TBODY || role == TR_THEAD || role == TR_TFOOT;
+	/* each "continue" reprocesses the tag in the mode just entered */
+	for (;;) {
+		if (p->ntables == 0) {
+			if (role == TR_TABLE && !endtag) {
+				t = &p->tables[p->ntables++];
+				prep_table_mode(t, TM_TABLE);
+				t->section = t->cell = 0;
+			}
+			return;
+		}
+		t = &p->tables[p->ntables - 1];
+		switch (t->mode) {
+		case TM_CELL:
+			if (endtag && (role == TR_TD || role == TR_TH)) {
+				/* ignored when it names the other kind */
+				if (role == t->cell)
+					prep_table_mode(t, TM_ROW);
+				return;
+			}
+			/* close the cell; an end tag only when in scope */
+			if ((!endtag && (section || role == TR_TR ||
+			    role == TR_TD || role == TR_TH)) ||
+			    (endtag && (role == TR_TABLE || role == TR_TR ||
+			    (section && role == t->section)))) {
+				prep_table_mode(t, TM_ROW);
+				continue;
+			}
+			if (!endtag && role == TR_TABLE) {
+				if (p->ntables == PREP_TABLES) {
+					p->tables_lost = 1;
+					return;
+				}
+				t = &p->tables[p->ntables++];
+				prep_table_mode(t, TM_TABLE);
+				t->section = t->cell = 0;
+			}
+			return;
+		case TM_ROW:
+			if (!endtag && (role == TR_TD || role == TR_TH)) {
+				prep_table_mode(t, TM_CELL);
+				t->cell = (uint8_t)role;
+				p->cell_fresh = 1;
+				return;
+			}
+			if (endtag && role == TR_TR) {
+				prep_table_mode(t, TM_BODY);
+				return;
+			}
+			if ((!endtag && (section || role == TR_TR)) ||
+			    (endtag && (role == TR_TABLE ||
+			    (section && role == t->section)))) {
+				prep_table_mode(t, TM_BODY);
+				continue;
+			}
+			if (endtag && (section || role == TR_TD ||
+			    role == TR_TH))
+				return;
+			break;		/* the "in table" rules */
+		case TM_BODY:
+			if (!endtag && role == TR_TR) {
+				prep_table_mode(t, TM_ROW);
+				return;
+			}
+			if (!endtag && (role == TR_TD || role == TR_TH)) {
+				prep_table_mode(t, TM_ROW);	/* an implied <tr> */
+				continue;
+			}
+			if (endtag && section) {
+				if (role == t->section) {
+					prep_table_mode(t, TM_TABLE);
+					t->section = 0;
+				}
+				return;
+			}
+			if ((!endtag && section) || (endtag && role == TR_TABLE)) {
+				prep_table_mode(t, TM_TABLE);
+				t->section = 0;
+				continue;
+			}
+			if (endtag && (role == TR_TR || role == TR_TD ||
+			    role == TR_TH))
+				return;
+			break;
+		}
+		/* "in table" */
+		if (!endtag && section) {
+			prep_table_mode(t, TM_BODY);
+			t->section = (uint8_t)role;
+			return;
+		}
+		if (!endtag && (role == TR_TR || role == TR_TD ||
+		    role == TR_TH)) {
+			prep_table_mode(t, TM_BODY);	/* an implied <tbody> */
+			t->section = TR_TBODY;
+			continue;
+		}
+		if (role == TR_TABLE) {
+			/* a start tag closes this table and opens another */
+			p->ntables--;
+			if (endtag)
+				return;
+			continue;
+		}
+		/*
+		 * Other end tags go to the in-body rules, foster parented:
+		 * what they look for in scope is never above the table, and
+		 * "</p>" inserts a <p> and pops it again.  "</br>" is a <br>,
+		 * which reconstructs the active formatting elements.
+		 */
+		if (endtag) {
+			if (role == TR_BR)
+				t->dirty = 1;
+			return;
+		}
+		/* inserted and popped (or ignored) without a mode change */
+		if (role == TR_HEAD || role == TR_FORM)
+			return;
+		/*
+		 * Foster parented: the element stays open above the table
+		 * until a tag of the table clears the stack back to it.  No
+		 * start tag that reaches the in-body rules this way changes
+		 * the mode, except those that end the following.
+		 */
+		t->dirty = 1;
+		return;
+	}
+}
+
+/*
+ * The text since p->text_start, read just before a tag or comment: white
+ * space that prep_table_tag says only makes a node of a table element or
+ * a fresh cell is dropped; other text in the table modes would be foster
+ * parented, which is not followed.
+ */
+static void
+prep_table_text(struct prep *p)
+{
+	uint8_t *d = p->out->data;
+	size_t a = p->text_start, b = p->out->len, i;
+	struct prep_table *t;
+	int mode;
+
+	if (a == b || p->tables_lost || p->ntables == 0)
+		return;
+	t = &p->tables[p->ntables - 1];
+	mode = t->mode;
+	for (i = a; i < b && html_space(d[i]); i++)
+		;
+	if (i < b) {
+		/* foster parented after a reconstruction */
+		if (mode != TM_CELL)
+			t->dirty = 1;
+		p->cell_fresh = 0;
+		return;
+	}
+	if (p->rewrite && p->squeeze && !p->table_space &&
+	    (mode == TM_CELL ? p->cell_fresh : !t->dirty)) {
+		p->out->len = a;
+		d[a] = '\0';
+	}
+}
+
 static int
 prep_tag(struct prep *p)
 {
@@ -877,6 +1142,7 @@ prep_tag(struct prep *p)
 	 * not its end */
 	closed = p->tag_closed;
 	flags = prep_tag_flags(s + name, n);
+	prep_table_tag(p, PT_ROLE_OF(flags), endtag);
 	if (endtag) {
 		if (p->depth > 0)
 			p->depth--;
@@ -1190,6 +1456,7 @@ prep_run(struct prep *p)
 		    (ascii_alpha(s[p->i + 1]) || s[p->i + 1] == '!' ||
 		    s[p->i + 1] == '?' || s[p->i + 1] == '/')) {
 			/* markup: the text before it is complete */
+			prep_table_text(p);
 			if (prep_text_runs(p) == -1)
 				return -1;
 		}
@@ -1296,6 +1563,7 @@ h2t_prepare(const uint8_t *in, size_t len, struct buf *out, int *placeholders,
 		p.rewrite = (scan & PS_REWRITE) != 0;
 		p.squeeze = (scan & PS_SQUEEZE) != 0;
 		p.ids = p.rewrite && !(off & PREP_F_IDS);
+		p.table_space = (flags & H2T_PREP_TABLE_SPACE) != 0;
 		p.idmap = idmap;
 		p.texts = texts;
 		p.text_start = out->len;

@@ -35,6 +35,11 @@
  * character it stands for.
  */
 #define H2T_PREP_TEXTS	0x02u
+/*
+ * H2T_PREP_TABLE_SPACE (tests): keep the white space between table tags
+ * that H2T_PREP_SHRINK drops, so that both trees can be compared.
+ */
+#define H2T_PREP_TABLE_SPACE 0x04u
 #define H2T_TEXT_BASE	0x100000u
 #define H2T_TEXT_MAX	0xFFFEu		/* U+100000 .. U+10FFFD */
 
