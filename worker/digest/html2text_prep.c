@@ -392,7 +392,7 @@ typedef int	(*prep_attr_fn)(struct prep *, size_t name, size_t name_end,
 static size_t
 prep_tag_walk(struct prep *p, size_t j, prep_attr_fn fn, void *arg)
 {
-	const uint8_t *s = p->s;
+	const uint8_t *s = p->s, *qe;
 	size_t name, name_end;
 	uint8_t q;
 
@@ -427,10 +427,8 @@ prep_tag_walk(struct prep *p, size_t j, prep_attr_fn fn, void *arg)
 			break;
 		if (s[j] == '"' || s[j] == '\'') {
 			q = s[j++];
-			while (j < p->len && s[j] != q)
-				j++;
-			if (j < p->len)
-				j++;
+			qe = memchr(s + j, q, p->len - j);
+			j = qe != NULL ? (size_t)(qe - s) + 1 : p->len;
 		} else
 			while (j < p->len && !html_space(s[j]) && s[j] != '>')
 				j++;
