@@ -337,8 +337,25 @@ test_shrink_texts(void **state)
 	NO_TEXTS("<img alt=\"alt text\"><!-- a comment -->",
 	    "<img alt=\"alt text\"><!---->");
 	/* the text a link is compared with is put back as it was */
-	TEXTS("<a href=\"hello world\">hello world</a>",
-	    "<a href=\"hello world\">" P0 "</a>", "hello world");
+	TEXTS("<a href=\"hello world, and a longer link text\">hello world, "
+	    "and a longer link text</a>", "<a href=\"" P0 "\">" P1 "</a>",
+	    "hello world, and a longer link text",
+	    "hello world, and a longer link text");
+	/* an href is a run too, equal ones the same */
+	TEXTS("<a href='http://example.com/a/b/c?d=e#fff'>link</a> "
+	    "<a href=http://example.com/a/b/c?d=e#fff>again</a><a href=\"\">x"
+	    "</a><a href=http://x/1>short</a>", "<a href=\"" P0 "\">" P1
+	    "</a> <a href=\"" P0 "\">" "\xf4\x80\x80\x82" "</a><a href=\"\">x"
+	    "</a><a href=http://x/1>" "\xf4\x80\x80\x83" "</a>",
+	    "http://example.com/a/b/c?d=e#fff", "link", "again", "short");
+	/* an href gumbo would decode, or empty, is written as it is */
+	TEXTS("<a href='http://x/?a=1&amp;b=2&amp;c=3&amp;d=4'>first</a>",
+	    "<a href='http://x/?a=1&amp;b=2&amp;c=3&amp;d=4'>" P0 "</a>",
+	    "first");
+	NO_TEXTS("<a href=\"x\ry\">a</a><a href=\"\x01\">b</a>",
+	    "<a href=\"x\ry\">a</a><a href=\"\xf3\xb0\x80\x81\">b</a>");
+	(void)SAME("<a href=u>x<div>y</a>z</div><a href=u>w</a><a href=v>q");
+	(void)SAME("<p><a href=\"m\">1<p><a href=\"m\">2</p>3<a href=m>4");
 	TEXTS("<b>bold <i>also</i> text</b>", "<b>" P0 "<i>" P1 "</i> " "\xf4"
 	    "\x80\x80\x82" "</b>", "bold ", "also", "text");
 	TEXTS("<select><option>one two</option></select>",

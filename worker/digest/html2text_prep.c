@@ -85,6 +85,9 @@ struct prep {
 	int		 mapped;	/* and some did */
 	unsigned int	 redo;		/* PREP_F_*: run again without */
 	struct prep_ids	 idmap;
+	int		 links;		/* hrefs may become runs of text */
+	struct prep_ids	 hrefs;		/* href values given a run */
+	struct buf	 href_run;	/* uint32_t: the run of each */
 	struct h2t_texts *texts;	/* text runs become code points */
 	size_t		 text_start;	/* in out: where the text began */
 	struct prep_table tables[PREP_TABLES];
@@ -763,18 +766,87 @@ prep_put_id(struct prep *p, size_t vs, size_t ve)
 	return 0;
 }
 
+static size_t	prep_text_char(const uint8_t *, size_t, size_t);
+
+#define PREP_HREF_MIN	32
+
+/*
+ * An <a href> value as one run of text (H2T_PREP_TEXTS): the renderer
+ * reads href through the runs (append_gumbo), and the tree builder never
+ * compares the attributes of two <a> elements.  Noah's Ark would, among
+ * the formatting elements after the last marker, but an <a> start tag
+ * first takes any <a> there out of the list (and the adoption agency
+ * and the reconstruction copy attributes without comparing them), so
+ * there is never another <a> to compare with.  Equal values still get
+ * the same run.  Only a value gumbo passes through unchanged qualifies
+ * (what prep_text_char takes: no reference, CR, NUL or control); others,
+ * and short ones, are written as they are.  Writes "href=" and the
+ * run; 1 when the value does not qualify.
+ */
+static int
+prep_put_href(struct prep *p, size_t name, size_t name_end, size_t end)
+{
+	struct h2t_texts *t = p->texts;
+	struct prep_ids *m = &p->hrefs;
+	size_t vs, ve, i, n, id;
+	uint32_t k, tend;
+
+	prep_attr_value(p, name_end, end, &vs, &ve);
+	/* gumbo reads a short one for less than it costs to make a run */
+	if (ve - vs < PREP_HREF_MIN ||
+	    memchr(p->s + vs, '&', ve - vs) != NULL ||
+	    memchr(p->s + vs, '\r', ve - vs) != NULL)
+		return 1;
+	for (i = vs; i < ve && (n = prep_text_char(p->s, i, ve)) > 0; i += n)
+		;
+	if (i < ve || t->n >= H2T_TEXT_MAX)
+		return 1;
+	buf_reset(&m->scratch);
+	if (buf_append(&m->scratch, p->s + vs, ve - vs) == -1 ||
+	    prep_id_of(m, &id) == -1)
+		return -1;
+	if (id * sizeof(k) == p->href_run.len) {
+		/* a new value: a new run */
+		if (buf_append(&t->bytes, p->s + vs, ve - vs) == -1)
+			return -1;
+		tend = (uint32_t)t->bytes.len;
+		k = (uint32_t)t->n++;
+		if (t->bytes.len > UINT32_MAX ||
+		    buf_append(&t->ends, &tend, sizeof(tend)) == -1 ||
+		    buf_append(&p->href_run, &k, sizeof(k)) == -1)
+			return -1;
+	} else
+		memcpy(&k, p->href_run.data + id * sizeof(k), sizeof(k));
+	k += H2T_TEXT_BASE;
+	p->i = name;
+	if (prep_copy_to(p, name_end) == -1 || buf_puts(p->out, "=\"") == -1 ||
+	    buf_putc(p->out, 0xF4) == -1 ||
+	    buf_putc(p->out, 0x80 | ((k >> 12) & 0x3F)) == -1 ||
+	    buf_putc(p->out, 0x80 | ((k >> 6) & 0x3F)) == -1 ||
+	    buf_putc(p->out, 0x80 | (k & 0x3F)) == -1 ||
+	    buf_putc(p->out, '"') == -1)
+		return -1;
+	return 0;
+}
+
 static int
 prep_attr_put_id(struct prep *p, size_t name, size_t name_end, size_t end,
     void *arg)
 {
 	struct prep_fmt *f = arg;
 	size_t vs, ve;
+	int rc;
 
 	if (buf_putc(p->out, ' ') == -1)
 		return -1;
 	p->i = name;
-	if ((f->flags & PT_LINK) && prep_name_is(p, name, name_end, "href"))
+	if ((f->flags & PT_LINK) && prep_name_is(p, name, name_end, "href")) {
+		if (p->links && (rc = prep_put_href(p, name, name_end,
+		    end)) != 1)
+			return rc;
+		p->i = name;
 		return prep_copy_to(p, end);
+	}
 	if (prep_copy_to(p, name_end) == -1)
 		return -1;
 	prep_attr_value(p, name_end, end, &vs, &ve);
@@ -785,7 +857,8 @@ prep_attr_put_id(struct prep *p, size_t name, size_t name_end, size_t end,
  * A formatting start tag.  The tree builder compares the attributes of
  * formatting elements only with each other, for equality ("Noah's Ark",
  * the clones of the adoption agency), and the renderer reads only <a
- * href>: every other value becomes a short id, equal values the same id.
+ * href>: every other value becomes a short id, equal values the same id
+ * (and the href a run of text, see prep_put_href).
  * Gumbo compares values after decoding, so this is done only while every
  * such value is read as written (no "&", CR or NUL); a tag that cannot
  * be mapped after one was ends the mapping and the pass is run again.
@@ -802,10 +875,11 @@ prep_format_tag(struct prep *p, unsigned int flags, size_t attrs, size_t end)
 	(void)prep_tag_walk(p, attrs, prep_attr_check, &f);
 	if ((flags & PT_LINK) && (f.names_ok ? f.href_space : f.any_space))
 		p->squeeze = 0;
-	if (f.attrs == 0 || !p->ids)
+	if (f.attrs == 0)
 		return prep_copy_to(p, end);
-	if (!f.names_ok || !f.clean || !p->tag_closed || p->s[end - 2] == '/') {
-		if (p->mapped)
+	if (!p->ids || !f.names_ok || !f.clean || !p->tag_closed ||
+	    p->s[end - 2] == '/') {
+		if (p->ids && p->mapped)
 			p->redo |= PREP_F_IDS;
 		p->ids = 0;
 		return prep_copy_to(p, end);
@@ -1561,6 +1635,11 @@ h2t_prepare(const uint8_t *in, size_t len, struct buf *out, int *placeholders,
 		p.rewrite = (scan & PS_REWRITE) != 0;
 		p.squeeze = (scan & PS_SQUEEZE) != 0;
 		p.ids = p.rewrite && !(off & PREP_F_IDS);
+		p.links = texts != NULL;
+		memset(&p.hrefs, 0, sizeof(p.hrefs));
+		buf_init(&p.hrefs.keys, 0);
+		buf_init(&p.hrefs.scratch, 0);
+		buf_init(&p.href_run, 0);
 		p.table_space = (flags & H2T_PREP_TABLE_SPACE) != 0;
 		p.idmap = idmap;
 		p.texts = texts;
@@ -1572,6 +1651,8 @@ h2t_prepare(const uint8_t *in, size_t len, struct buf *out, int *placeholders,
 		}
 		rc = prep_run(&p);
 		idmap = p.idmap;
+		prep_ids_free(&p.hrefs);
+		buf_free(&p.href_run);
 		if (rc == -1 || p.redo == 0 || buf_failed(out))
 			break;
 		off |= p.redo;
