@@ -396,6 +396,61 @@ test_differential(void **state)
 	buf_free(&ref);
 }
 
+/*
+ * normalize_body fuses the last steps and skips bytes a block at a time:
+ * longer inputs, with long runs of blanks and newlines across block
+ * boundaries, against the model.
+ */
+static const char *runs[] = {
+	" ", "  ", "        ", "\t", " \t ", "\n", "\n\n", "\n\n\n\n",
+	"\r", "\r\n", "\r\n\n", "\n\r\n", "\f", "A", "Z", "a", "z", "@",
+	"[", "`", "{", "Hello World", "0123456789", "deadBEEF12", "<img",
+	"src=\"x\"", ">", "style=\"a\"", "?utm_x=1", "&gclid=2", "\xff",
+	"\xc3\x89", "\xe2\x84\xaa", "\xc5\xbf", "\xe2\x80\xa8", "\x7f",
+};
+
+static void
+test_fused(void **state)
+{
+	struct buf in, got, ref;
+	uint32_t x = 88172645u;
+	size_t nrun = sizeof(runs) / sizeof(runs[0]), len, split;
+	int iter, k;
+
+	(void)state;
+	buf_init(&in, 0);
+	buf_init(&got, 0);
+	buf_init(&ref, 0);
+	for (iter = 0; iter < 3000; iter++) {
+		buf_reset(&in);
+		buf_append(&in, "", 0);
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		len = 1 + x % 300;
+		for (k = 0; k < (int)len; k++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			buf_puts(&in, runs[x % nrun]);
+		}
+		split = x % (in.len + 1);
+		buf_reset(&got);
+		buf_reset(&ref);
+		assert_int_equal(normalize_body(in.data, split, in.data + split,
+		    in.len - split, &got), 0);
+		ref_normalize(in.data, split, in.data + split, in.len - split,
+		    &ref);
+		if (got.len != ref.len ||
+		    memcmp(got.data, ref.data, got.len) != 0)
+			fail_msg("normalize_body differs on \"%s\"",
+			    (char *)in.data);
+	}
+	buf_free(&in);
+	buf_free(&got);
+	buf_free(&ref);
+}
+
 static double
 now(void)
 {
@@ -445,6 +500,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vectors),
 		cmocka_unit_test(test_differential),
+		cmocka_unit_test(test_fused),
 		cmocka_unit_test(test_linear_time),
 	};
 

@@ -21,6 +21,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "buf.h"
 #include "normalize.h"
@@ -571,6 +574,125 @@ step_lower(const uint8_t *s, size_t len, struct buf *out)
 	return 0;
 }
 
+/*
+ * strings.ToLower, [ \t]+ -> " " and \r?\n{2,} -> "\n\n" in one pass, for
+ * normalize_body.  ToLower maps no rune to or from a blank, CR or LF, and
+ * neither replacement empties a run or joins two, so the three steps see
+ * the same runs fused as one after the other.  The separate scanners above
+ * stay the reference that tests and the fuzzer compare this with.
+ *
+ * The input is cut into items: a run of blanks, a run of LF, a run of
+ * bytes >= 0x80, or any other single byte.  Everything but the runs of
+ * bytes >= 0x80 maps to at most its own length.
+ *
+ * tail_block lower-cases p[0 .. TAIL_BLOCK) into d and returns how many
+ * of those bytes are items that need no more than that: all of them, or
+ * the count before the first byte >= 0x80, tab, space followed by a blank,
+ * or LF followed by LF.  It reads p[TAIL_BLOCK] too.  A run of blanks or
+ * LF longer than one starts with such a byte, so every byte skipped is a
+ * whole item.
+ */
+#if defined(__SSE2__)
+#define TAIL_BLOCK	16
+
+static size_t
+tail_block(const uint8_t *p, uint8_t *d)
+{
+	__m128i	x, y, blank_next, upper, event;
+	int	mask;
+
+	x = _mm_loadu_si128((const __m128i *)(const void *)p);
+	y = _mm_loadu_si128((const __m128i *)(const void *)(p + 1));
+	blank_next = _mm_or_si128(_mm_cmpeq_epi8(y, _mm_set1_epi8(' ')),
+	    _mm_cmpeq_epi8(y, _mm_set1_epi8('\t')));
+	event = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\t')),
+	    _mm_and_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')), blank_next));
+	event = _mm_or_si128(event, _mm_and_si128(
+	    _mm_cmpeq_epi8(x, _mm_set1_epi8('\n')),
+	    _mm_cmpeq_epi8(y, _mm_set1_epi8('\n'))));
+	/* A-Z moved to -128 .. -103, the only bytes below -102 */
+	upper = _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8(0x80 - 'A')),
+	    _mm_set1_epi8(-128 + 26));
+	mask = _mm_movemask_epi8(_mm_or_si128(event, x));
+	x = _mm_add_epi8(x, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
+	_mm_storeu_si128((__m128i *)(void *)d, x);
+	return mask == 0 ? TAIL_BLOCK : (size_t)__builtin_ctz((unsigned)mask);
+}
+#else
+#define TAIL_BLOCK	8
+
+/* The same a word at a time; a word with any such byte skips nothing. */
+static size_t
+tail_block(const uint8_t *p, uint8_t *d)
+{
+	uint64_t x = load_word(p), y = load_word(p + 1), event;
+
+	event = (x & W_HIGHS) | word_bytes(x, '\t') |
+	    (word_bytes(x, ' ') & (word_bytes(y, ' ') | word_bytes(y, '\t'))) |
+	    (word_bytes(x, '\n') & word_bytes(y, '\n'));
+	if (event != 0)
+		return 0;
+	x |= ((x + W_ONES * (0x80 - 'A')) & ~(x + W_ONES * (0x80 - 'Z' - 1)) &
+	    W_HIGHS) >> 2;
+	memcpy(d, &x, sizeof(x));
+	return TAIL_BLOCK;
+}
+#endif
+
+static int
+step_tail(const uint8_t *s, size_t len, struct buf *out)
+{
+	size_t i = 0, j, start;
+	uint8_t *d, *dend, c;
+	size_t k;
+
+	while (i < len) {
+		/* output never outgrows the rest of the input here */
+		if (buf_reserve(out, len - i) == -1)
+			return -1;
+		d = out->data + out->len;
+		dend = out->data + out->cap;
+		for (;;) {
+			if (len - i > TAIL_BLOCK && dend - d >= TAIL_BLOCK) {
+				k = tail_block(s + i, d);
+				i += k;
+				d += k;
+				if (k == TAIL_BLOCK)
+					continue;
+			}
+			if (i >= len || (c = s[i]) >= 0x80)
+				break;
+			j = i + 1;
+			if (c == ' ' || c == '\t') {
+				while (j < len && (s[j] == ' ' || s[j] == '\t'))
+					j++;
+				*d++ = ' ';
+			} else if (c == '\n') {
+				while (j < len && s[j] == '\n')
+					j++;
+				/* a CR before them was the last byte out */
+				if (j - i >= 2) {
+					if (i > 0 && s[i - 1] == '\r')
+						d--;
+					*d++ = '\n';
+				}
+				*d++ = '\n';
+			} else
+				*d++ = (uint8_t)ascii_lower(c);
+			i = j;
+		}
+		out->len = (size_t)(d - out->data);
+		out->data[out->len] = '\0';
+		start = i;
+		while (i < len && s[i] >= 0x80)
+			i++;
+		if (i > start && utf8_append_lower(out, s + start,
+		    i - start) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 int
 normalize_step(enum normalize_step step, const uint8_t *in, size_t len,
     struct buf *out)
@@ -598,43 +720,69 @@ normalize_step(enum normalize_step step, const uint8_t *in, size_t len,
 	return -1;
 }
 
+/*
+ * Hands the finished text to out.  An empty out takes the buffer itself
+ * instead of a copy; its own limit still applies.
+ */
+static int
+normalize_hand_over(struct buf *done, struct buf *out)
+{
+	uint8_t	*data;
+	size_t	 cap;
+
+	if (out->len != 0 || out->failed ||
+	    (out->limit != 0 && done->len > out->limit))
+		return buf_append(out, done->data, done->len);
+	data = out->data;
+	cap = out->cap;
+	out->data = done->data;
+	out->cap = done->cap;
+	out->len = done->len;
+	done->data = data;
+	done->cap = cap;
+	done->len = 0;
+	return 0;
+}
+
 int
 normalize_body(const uint8_t *text, size_t textlen, const uint8_t *html,
     size_t htmllen, struct buf *out)
 {
-	struct buf a, b, *cur = &a, *next = &b, *tmp;
-	size_t start, end, limit;
-	int step, rc = -1;
+	struct buf a, b;
+	size_t start, end, limit, joined;
+	int rc = -1;
 
 	if (textlen > SIZE_MAX / 8 - htmllen)
 		return -1;
 	/* Steps grow the text at most threefold (U+FFFD for a byte). */
 	limit = 4 * (textlen + htmllen) + 1024;
+	joined = textlen + 2 + htmllen;
 	buf_init(&a, limit);
 	buf_init(&b, limit);
+	/* room enough that no step has to grow a buffer */
+	if (buf_reserve(&a, 3 * joined + 64) == -1 ||
+	    buf_reserve(&b, 3 * joined + 64) == -1)
+		goto done;
 	if ((textlen > 0 && buf_append(&a, text, textlen) == -1) ||
 	    buf_append(&a, "\n\n", 2) == -1 ||
 	    (htmllen > 0 && buf_append(&a, html, htmllen) == -1))
 		goto done;
 	utf8_trim_space(a.data, a.len, &start, &end);
-	if (buf_append(&b, a.data + start, end - start) == -1)
+	if (step_img(a.data + start, end - start, &b) == -1)
 		goto done;
-	cur = &b;
-	next = &a;
-	for (step = NORMALIZE_IMG; step <= NORMALIZE_NEWLINES; step++) {
-		buf_reset(next);
-		if (step == NORMALIZE_HEX) {
-			if (step_hex_digits(cur->data, cur->len, next) == -1)
-				goto done;
-			step = NORMALIZE_DIGITS;
-		} else if (normalize_step(step, cur->data, cur->len,
-		    next) == -1)
-			goto done;
-		tmp = cur;
-		cur = next;
-		next = tmp;
-	}
-	rc = buf_append(out, cur->data, cur->len);
+	buf_reset(&a);
+	if (step_hex_digits(b.data, b.len, &a) == -1)
+		goto done;
+	buf_reset(&b);
+	if (step_style(a.data, a.len, &b) == -1)
+		goto done;
+	buf_reset(&a);
+	if (step_tracker(b.data, b.len, &a) == -1)
+		goto done;
+	buf_reset(&b);
+	if (step_tail(a.data, a.len, &b) == -1)
+		goto done;
+	rc = normalize_hand_over(&b, out);
 done:
 	buf_free(&a);
 	buf_free(&b);
