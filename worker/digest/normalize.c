@@ -36,22 +36,18 @@ struct scan_cache {
 	int	valid;
 };
 
-typedef size_t	(*scan_match_fn)(const uint8_t *, size_t, size_t);
+/* First i >= x with the searched property, or len; x may exceed len. */
+typedef size_t	(*scan_find_fn)(const uint8_t *, size_t, size_t);
 
-/* First i >= x with match(s, len, i) != 0, or len.  *mlen gets its size. */
+/* First i >= x found by find, or len. */
 static size_t
 scan_find(struct scan_cache *c, const uint8_t *s, size_t len, size_t x,
-    scan_match_fn match)
+    scan_find_fn find)
 {
-	size_t i;
-
 	if (c->valid && x >= c->from && x <= c->at)
 		return c->at;
-	for (i = x; i < len; i++)
-		if (match(s, len, i) != 0)
-			break;
 	c->from = x;
-	c->at = i < len ? i : len;
+	c->at = find(s, len, x);
 	c->valid = 1;
 	return c->at;
 }
@@ -158,32 +154,49 @@ word_bytes(uint64_t v, uint8_t c)
 	return ~(((x & low) + low) | x | low);
 }
 
-/* First i >= x with s[i] "?" or "&", or len. */
+/*
+ * First i >= x with s[i] == c1 or s[i] == c2, or len.  x may exceed len.
+ */
 static size_t
-find_tracker(const uint8_t *s, size_t len, size_t x)
+find_either(const uint8_t *s, size_t len, size_t x, uint8_t c1, uint8_t c2)
 {
+#if defined(__SSE2__)
+	__m128i	v, v1 = _mm_set1_epi8((char)c1), v2 = _mm_set1_epi8((char)c2);
+	int	mask;
+
+	for (; x + 16 <= len; x += 16) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)(s + x));
+		mask = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, v1),
+		    _mm_cmpeq_epi8(v, v2)));
+		if (mask != 0)
+			return x + (size_t)__builtin_ctz((unsigned)mask);
+	}
+#else
 	uint64_t v;
 
 	for (; x + 8 <= len; x += 8) {
 		v = load_word(s + x);
-		if (word_has(v, '?') || word_has(v, '&'))
+		if (word_has(v, c1) || word_has(v, c2))
 			break;
 	}
-	while (x < len && s[x] != '?' && s[x] != '&')
+#endif
+	while (x < len && s[x] != c1 && s[x] != c2)
 		x++;
 	return x;
+}
+
+/* First i >= x with s[i] "?" or "&", or len. */
+static size_t
+find_tracker(const uint8_t *s, size_t len, size_t x)
+{
+	return find_either(s, len, x, '?', '&');
 }
 
 /* First i >= x with s[i] "y" or "Y", or len. */
 static size_t
 find_y(const uint8_t *s, size_t len, size_t x)
 {
-	for (; x + 8 <= len; x += 8)
-		if (word_has(load_word(s + x) | (W_ONES * 0x20), 'y'))
-			break;
-	while (x < len && (s[x] | 0x20) != 'y')
-		x++;
-	return x;
+	return find_either(s, len, x, 'y', 'Y');
 }
 
 /*
@@ -209,27 +222,6 @@ find_blank_pair(const uint8_t *s, size_t len, size_t x)
 	return x;
 }
 
-static size_t
-match_gt(const uint8_t *s, size_t len, size_t i)
-{
-	(void)len;
-	return s[i] == '>';
-}
-
-static size_t
-match_quote(const uint8_t *s, size_t len, size_t i)
-{
-	(void)len;
-	return s[i] == '"';
-}
-
-static size_t
-match_eq_amp(const uint8_t *s, size_t len, size_t i)
-{
-	(void)len;
-	return s[i] == '=' || s[i] == '&';
-}
-
 /* (?i)src=" ; returns its width (5, or 6 with U+017F). */
 static size_t
 match_src(const uint8_t *s, size_t len, size_t i)
@@ -239,6 +231,44 @@ match_src(const uint8_t *s, size_t len, size_t i)
 	if (w == 0 || !match_literal(s, len, i + w, "rc=\""))
 		return 0;
 	return w + 4;
+}
+
+static size_t
+find_gt(const uint8_t *s, size_t len, size_t x)
+{
+	return find_either(s, len, x, '>', '>');
+}
+
+static size_t
+find_quote(const uint8_t *s, size_t len, size_t x)
+{
+	return find_either(s, len, x, '"', '"');
+}
+
+static size_t
+find_eq_amp(const uint8_t *s, size_t len, size_t x)
+{
+	return find_either(s, len, x, '=', '&');
+}
+
+/*
+ * First i >= x where (?i)src=" starts, or len: found from its "=", which
+ * lies at i + 3, or at i + 4 after U+017F.  At most one of the two fits a
+ * given "=", and a later "=" cannot give an earlier start.
+ */
+static size_t
+find_src(const uint8_t *s, size_t len, size_t x)
+{
+	size_t p;
+
+	for (p = find_either(s, len, x + 3, '=', '='); p < len;
+	    p = find_either(s, len, p + 1, '=', '=')) {
+		if (match_src(s, len, p - 3) != 0)
+			return p - 3;
+		if (p >= x + 4 && match_src(s, len, p - 4) != 0)
+			return p - 4;
+	}
+	return len;
 }
 
 /*
@@ -253,30 +283,28 @@ static int
 step_img(const uint8_t *s, size_t len, struct buf *out)
 {
 	struct scan_cache gt1 = { 0 }, src = { 0 }, quote = { 0 }, gt2 = { 0 };
-	const uint8_t *lt;
 	size_t i = 0, copied = 0, g, p, w, q, e;
 
 	while (i + 4 <= len) {
-		lt = memchr(s + i, '<', len - i);
-		if (lt == NULL || (i = (size_t)(lt - s)) + 4 > len)
+		if ((i = find_either(s, len, i, '<', '<')) + 4 > len)
 			break;
 		if (!match_literal(s, len, i + 1, "img")) {
 			i++;
 			continue;
 		}
-		g = scan_find(&gt1, s, len, i + 4, match_gt);
-		p = scan_find(&src, s, len, i + 4, match_src);
+		g = scan_find(&gt1, s, len, i + 4, find_gt);
+		p = scan_find(&src, s, len, i + 4, find_src);
 		if (p >= g) {
 			i++;
 			continue;
 		}
 		w = match_src(s, len, p);
-		q = scan_find(&quote, s, len, p + w, match_quote);
+		q = scan_find(&quote, s, len, p + w, find_quote);
 		if (q >= len) {
 			i++;
 			continue;
 		}
-		e = scan_find(&gt2, s, len, q + 1, match_gt);
+		e = scan_find(&gt2, s, len, q + 1, find_gt);
 		if (e >= len) {
 			i++;
 			continue;
@@ -396,7 +424,7 @@ style_match(struct scan_cache *quote, const uint8_t *s, size_t len, size_t i)
 		j++;
 	if (j >= len || s[j] != '"')
 		return 0;
-	q = scan_find(quote, s, len, j + 1, match_quote);
+	q = scan_find(quote, s, len, j + 1, find_quote);
 	return q < len ? q + 1 : 0;
 }
 
@@ -460,10 +488,12 @@ step_tracker(const uint8_t *s, size_t len, struct buf *out)
 		j = i + 1;
 		v = 0;
 		if (match_literal(s, len, j, "utm_")) {
-			t = scan_find(&eqamp, s, len, j + 4, match_eq_amp);
+			t = scan_find(&eqamp, s, len, j + 4, find_eq_amp);
 			if (t > j + 4 && t < len && s[t] == '=')
 				v = t + 1;
-		} else {
+		} else if (j < len && ((s[j] | 0x20) == 'g' ||
+		    (s[j] | 0x20) == 'f' || (s[j] | 0x20) == 'm')) {
+			/* the names start with these: most "&" is an entity */
 			for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
 				if (!match_literal(s, len, j, names[k]))
 					continue;
