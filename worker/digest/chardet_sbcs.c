@@ -89,10 +89,12 @@ ngram_bucket(uint32_t ngram)
 static int
 sbcs_fill(uint32_t mult)
 {
-	size_t		 r, i, j;
+	uint8_t		 slot_model[NGRAM_SLOTS];	/* last model + 1 */
+	size_t		 r, i;
 	uint32_t	 b, w;
 
 	ngram_mult = mult;
+	memset(slot_model, 0, sizeof(slot_model));
 	for (i = 0; i < NGRAM_SLOTS; i++)
 		slot_key[i] = NGRAM_EMPTY;
 	for (r = 0; r < CHARDET_NSBCS; r++) {
@@ -109,9 +111,9 @@ sbcs_fill(uint32_t mult)
 			slot_key[b + w] = ngram;
 			model_slot[r][i] = (uint16_t)(b + w);
 			/* a repeated entry counts once, as the search does */
-			for (j = 0; j < i; j++)
-				if (model_slot[r][j] == b + w)
-					model_slot[r][i] = NGRAM_NONE;
+			if (slot_model[b + w] == r + 1)
+				model_slot[r][i] = NGRAM_NONE;
+			slot_model[b + w] = (uint8_t)(r + 1);
 		}
 	}
 	return 1;
