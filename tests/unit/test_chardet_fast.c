@@ -480,24 +480,36 @@ ngram_add(struct ngram_state *s, uint8_t b)
 	s->ignore_space = (b == 0x20);
 }
 
-static int
-recog_sbcs(const struct chardet_input *in, const uint8_t *map,
-    const uint32_t *table)
+/* One recognizer's 3-gram count and hits on p. */
+static void
+sbcs_model_hits(const uint8_t *p, size_t len, const uint8_t *map,
+    const uint32_t *table, uint32_t *count, uint32_t *hits)
 {
 	struct ngram_state	 s;
 	size_t			 i;
-	float			 rate;
 
 	memset(&s, 0, sizeof(s));
 	s.table = table;
-	for (i = 0; i < in->len; i++) {
-		uint8_t b = map[in->buf[i]];
+	for (i = 0; i < len; i++) {
+		uint8_t b = map[p[i]];
 
 		if (b != 0)
 			ngram_add(&s, b);
 	}
 	ngram_add(&s, 0x20);
-	rate = s.count == 0 ? 0.0f : (float)s.hits / (float)s.count;
+	*count = s.count;
+	*hits = s.hits;
+}
+
+static int
+recog_sbcs(const struct chardet_input *in, const uint8_t *map,
+    const uint32_t *table)
+{
+	uint32_t	 count, hits;
+	float		 rate;
+
+	sbcs_model_hits(in->buf, in->len, map, table, &count, &hits);
+	rate = count == 0 ? 0.0f : (float)hits / (float)count;
 	if (rate > 0.33f)
 		return 98;
 	/* float32 product, truncated, as Go's int(rate*300) on a float32. */
@@ -1098,6 +1110,81 @@ test_sbcs_patch(void **state)
 	assert_true(differ > 1000);
 }
 
+/*
+ * Count and hits of every single-byte recognizer, with and without the
+ * corrected counts, against the model's parser and binary search: the
+ * table's tags and the bucket count (SSE2 or plain C, whichever this
+ * build has) must find exactly the 3-grams the search finds.
+ */
+static void
+compare_sbcs_hits(const uint8_t *p, size_t n)
+{
+	uint32_t	c[2][CHARDET_NSBCS], h[2][CHARDET_NSBCS];
+	uint32_t	count, hits;
+	size_t		i, r = 0;
+	int		patch;
+
+	chardet_sbcs_hits(p, n, 1, c[1], h[1]);
+	chardet_sbcs_hits(p, n, 0, c[0], h[0]);
+	for (i = 0; i < NELEM(recognizers); i++) {
+		if (recognizers[i].kind != RK_SBCS)
+			continue;
+		sbcs_model_hits(p, n, recognizers[i].map,
+		    recognizers[i].ngrams, &count, &hits);
+		for (patch = 0; patch < 2; patch++)
+			if (c[patch][r] != count || h[patch][r] != hits)
+				fail_msg("%s (model %zu), patch %d: %u/%u, "
+				    "model %u/%u, len %zu",
+				    recognizers[i].charset, r, patch,
+				    h[patch][r], c[patch][r], hits, count, n);
+		r++;
+	}
+	assert_int_equal(r, CHARDET_NSBCS);
+}
+
+static void
+test_sbcs_hits(void **state)
+{
+	static uint8_t	 buf[CHARDET_WINDOW];
+	static const char *const sub[] = { "easy-ham-1", "spam-2" };
+	char		 path[4096];
+	struct dirent	*e;
+	DIR		*d;
+	FILE		*f;
+	size_t		 s, n, files = 0;
+	int		 i;
+
+	(void)state;
+	for (i = 0; i < 1000; i++) {
+		n = gen_input(buf, sizeof(buf));
+		compare_sbcs_hits(buf, n);
+		if (i % 4 == 0) {
+			gen_few_high(buf, n);
+			compare_sbcs_hits(buf, n);
+		}
+	}
+	for (s = 0; s < NELEM(sub); s++) {
+		snprintf(path, sizeof(path), "%s/corpus/spamassassin/%s",
+		    testutil_shared_dir(), sub[s]);
+		if ((d = opendir(path)) == NULL)
+			continue;
+		while ((e = readdir(d)) != NULL && files < 60 * (s + 1)) {
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path),
+			    "%s/corpus/spamassassin/%s/%s",
+			    testutil_shared_dir(), sub[s], e->d_name);
+			if ((f = fopen(path, "rb")) == NULL)
+				continue;
+			n = fread(buf, 1, sizeof(buf), f);
+			fclose(f);
+			compare_sbcs_hits(buf, n);
+			files++;
+		}
+		closedir(d);
+	}
+}
+
 static void
 test_corpus(void **state)
 {
@@ -1143,6 +1230,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_random_inputs),
 		cmocka_unit_test(test_sbcs_patch),
+		cmocka_unit_test(test_sbcs_hits),
 		cmocka_unit_test(test_corpus),
 	};
 
