@@ -14,7 +14,9 @@
  * counts how often each slot is met, and each recognizer sums the counts
  * of its own 64 slots.  The table has buckets of eight slots, and every
  * slot of the bucket is compared and counted (0 or 1), so that the pass
- * has no branch on hit or miss, which text makes unpredictable.
+ * has no branch on hit or miss, which text makes unpredictable.  A slot
+ * keeps a 16-bit tag rather than the 3-gram, so that a bucket's eight
+ * tags and eight counts are one SSE2 register each.
  *
  * Mostly-ASCII text with a few bytes above 0x7F (Western mail with a
  * "©" or an accent) splits the maps into several groups, though they
@@ -27,6 +29,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "chardet_tables.h"
 #include "utf8.h"
@@ -57,15 +63,14 @@ static const struct sbcs_model sbcs_models[CHARDET_NSBCS] = {
 };
 
 #define SBCS_MAX_MAPS	CHARDET_NSBCS
-/* 27 * 64 keys, 3.4 per bucket: keys and counts (24 KiB) stay in L1 */
+/* 27 * 64 keys, 3.4 per bucket: tags and counts (16 KiB) stay in L1 */
 #define NGRAM_BUCKETS	512
 #define NGRAM_WAYS	8
 #define NGRAM_SLOTS	(NGRAM_BUCKETS * NGRAM_WAYS)
 #define NGRAM_NONE	NGRAM_SLOTS	/* a slot whose count stays 0 */
-#define NGRAM_EMPTY	0xffffffffu	/* 3-grams have 24 bits */
 
-static uint32_t	 slot_key[NGRAM_SLOTS];
-static uint32_t	 ngram_mult;
+static _Alignas(16) uint16_t slot_tag[NGRAM_SLOTS];
+static uint32_t	 ngram_mult;	/* odd */
 static uint16_t	 model_slot[CHARDET_NSBCS][64];
 static uint8_t	 model_map[CHARDET_NSBCS];	/* index into maps[] */
 static const uint8_t *maps[SBCS_MAX_MAPS];
@@ -76,10 +81,36 @@ static uint64_t	 map_differs[SBCS_MAX_MAPS][SBCS_MAX_MAPS][4];
 static int	 map_ascii_agrees[SBCS_MAX_MAPS];
 static pthread_once_t sbcs_once = PTHREAD_ONCE_INIT;
 
+/*
+ * A 3-gram's hash is (3-gram << 8) * ngram_mult, which is a bijection of
+ * the 24-bit 3-grams (into bits 8 to 31) since the multiplier is odd.
+ * Bits 23 to 31 pick the bucket and bits 8 to 23 are the tag: together
+ * they give back the hash, so an equal tag in the right bucket is the
+ * same 3-gram.  Bit 23 is in both, so no 3-gram of bucket b has a tag
+ * whose top bit differs from b's lowest one: that tag marks empty slots.
+ */
 static uint32_t
-ngram_bucket(uint32_t ngram)
+ngram_hash(uint32_t ngram)
 {
-	return ((ngram * ngram_mult) >> 23) * NGRAM_WAYS;	/* 9 bits */
+	return (ngram << 8) * ngram_mult;
+}
+
+static uint32_t
+ngram_first_slot(uint32_t hash)
+{
+	return (hash >> 23) * NGRAM_WAYS;
+}
+
+static uint16_t
+ngram_tag(uint32_t hash)
+{
+	return (uint16_t)(hash >> 8);
+}
+
+static uint16_t
+ngram_empty_tag(uint32_t first_slot)
+{
+	return (first_slot / NGRAM_WAYS) & 1 ? 0 : 0x8000;
 }
 
 /*
@@ -91,24 +122,25 @@ sbcs_fill(uint32_t mult)
 {
 	uint8_t		 slot_model[NGRAM_SLOTS];	/* last model + 1 */
 	size_t		 r, i;
-	uint32_t	 b, w;
+	uint32_t	 b, w, hash;
+	uint16_t	 tag;
 
 	ngram_mult = mult;
 	memset(slot_model, 0, sizeof(slot_model));
 	for (i = 0; i < NGRAM_SLOTS; i++)
-		slot_key[i] = NGRAM_EMPTY;
+		slot_tag[i] = ngram_empty_tag((uint32_t)i);
 	for (r = 0; r < CHARDET_NSBCS; r++) {
 		for (i = 0; i < 64; i++) {
-			uint32_t ngram = sbcs_models[r].ngrams[i];
-
-			b = ngram_bucket(ngram);
+			hash = ngram_hash(sbcs_models[r].ngrams[i]);
+			b = ngram_first_slot(hash);
+			tag = ngram_tag(hash);
 			for (w = 0; w < NGRAM_WAYS; w++)
-				if (slot_key[b + w] == NGRAM_EMPTY ||
-				    slot_key[b + w] == ngram)
+				if (slot_tag[b + w] == ngram_empty_tag(b) ||
+				    slot_tag[b + w] == tag)
 					break;
 			if (w == NGRAM_WAYS)
 				return 0;
-			slot_key[b + w] = ngram;
+			slot_tag[b + w] = tag;
 			model_slot[r][i] = (uint16_t)(b + w);
 			/* a repeated entry counts once, as the search does */
 			if (slot_model[b + w] == r + 1)
@@ -123,7 +155,8 @@ static void
 sbcs_init(void)
 {
 	size_t		 r, i, j, m;
-	uint32_t	 mult = 2654435761u;
+	/* the first odd one from 2^32 / phi with no bucket overflowing */
+	uint32_t	 mult = 2654435771u;
 	int		 c;
 
 	while (!sbcs_fill(mult))
@@ -148,24 +181,36 @@ sbcs_init(void)
 
 /* Counts the slots a 3-gram meets: each way adds 0 or 1, no branch. */
 static void
-sbcs_count(uint32_t ngram, uint16_t *counts)
+sbcs_count(uint32_t hash, uint16_t *counts)
 {
-	uint32_t	h = ngram_bucket(ngram), k;
+	uint32_t	 s = ngram_first_slot(hash);
+#if defined(__SSE2__)
+	__m128i		*c = (__m128i *)(void *)&counts[s], equal;
+
+	/* all ones (-1) where the tag is equal */
+	equal = _mm_cmpeq_epi16(_mm_set1_epi16((short)ngram_tag(hash)),
+	    _mm_load_si128((const __m128i *)(const void *)&slot_tag[s]));
+	_mm_store_si128(c, _mm_sub_epi16(_mm_load_si128(c), equal));
+#else
+	uint16_t	 tag = ngram_tag(hash);
+	uint32_t	 k;
 
 	for (k = 0; k < NGRAM_WAYS; k++)
-		counts[h + k] += slot_key[h + k] == ngram;
+		counts[s + k] += slot_tag[s + k] == tag;
+#endif
 }
 
 /*
  * One NGramParser pass: maps bytes, drops a space after a space and
  * bytes mapped to 0, appends the final space, and counts the slots met.
- * Returns the number of 3-grams.
+ * Returns the number of 3-grams.  The 3-gram is kept shifted left by 8,
+ * as it is hashed, so that the shift drops its oldest byte.
  */
 static uint32_t
 sbcs_scan(const uint8_t *text, size_t len, const uint8_t *map,
     uint16_t *counts)
 {
-	uint32_t	ngram = 0, count = 0;
+	uint32_t	shifted = 0, mult = ngram_mult, count = 0;
 	size_t		i;
 	int		after_space = 0;
 	uint8_t		b;
@@ -175,15 +220,15 @@ sbcs_scan(const uint8_t *text, size_t len, const uint8_t *map,
 		if (b == 0 || (b == 0x20 && after_space))
 			continue;
 		after_space = b == 0x20;
-		ngram = ((ngram << 8) | b) & 0xffffff;
+		shifted = (shifted | b) << 8;
 		count++;
-		sbcs_count(ngram, counts);
+		sbcs_count(shifted * mult, counts);
 	}
 	/* the final space, unless one was just counted */
 	if (!after_space) {
-		ngram = ((ngram << 8) | 0x20) & 0xffffff;
+		shifted = (shifted | 0x20) << 8;
 		count++;
-		sbcs_count(ngram, counts);
+		sbcs_count(shifted * mult, counts);
 	}
 	return count;
 }
@@ -262,16 +307,17 @@ static uint32_t
 sbcs_step(struct sbcs_state *st, uint8_t b, uint16_t *counts,
     uint16_t delta)
 {
-	uint32_t	h, k;
+	uint32_t	hash, s, k;
 
 	if (b == 0 || (b == 0x20 && st->after_space))
 		return 0;
 	st->after_space = b == 0x20;
 	st->ngram = ((st->ngram << 8) | b) & 0xffffff;
-	h = ngram_bucket(st->ngram);
+	hash = ngram_hash(st->ngram);
+	s = ngram_first_slot(hash);
 	for (k = 0; k < NGRAM_WAYS; k++)
-		if (slot_key[h + k] == st->ngram)
-			counts[h + k] += delta;
+		if (slot_tag[s + k] == ngram_tag(hash))
+			counts[s + k] += delta;
 	return 1;
 }
 
@@ -333,7 +379,8 @@ sbcs_all(const uint8_t *text, size_t len, const uint64_t present[4],
     int patch_ok, uint32_t count[CHARDET_NSBCS], uint32_t hits[CHARDET_NSBCS])
 {
 	static struct sbcs_snaps snaps;
-	uint16_t	base[NGRAM_SLOTS + 1], counts[NGRAM_SLOTS + 1];
+	_Alignas(16) uint16_t base[NGRAM_SLOTS + 1];
+	_Alignas(16) uint16_t counts[NGRAM_SLOTS + 1];
 	size_t		rep[SBCS_MAX_MAPS], m, n, r, i;
 	uint32_t	c, base_count = 0;
 	int		patch = 0;
