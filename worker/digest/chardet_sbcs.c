@@ -328,18 +328,18 @@ sbcs_same(const struct sbcs_state *a, const struct sbcs_state *b)
 }
 
 /*
- * Turns counts and count, the pass of maps[0] over text, into the pass of
- * mb, which agrees with maps[0] below 0x80.  The two parsers only part at
- * a byte above 0x7F: from the state there, both run side by side, the
- * first one's 3-grams taken out and mb's put in, until their states are
- * equal again (three bytes fed later at most), or the text ends, where
- * each feeds its final space.
+ * Turns counts and count, the pass of ma over text, into the pass of mb,
+ * one of them maps[0] and both agreeing below 0x80.  The two parsers only
+ * part at a byte above 0x7F: from the state there, both run side by side,
+ * the first one's 3-grams taken out and mb's put in, until their states
+ * are equal again (three bytes fed later at most), or the text ends,
+ * where each feeds its final space.  Swapping ma and mb undoes it.
  */
 static uint32_t
-sbcs_patch(const uint8_t *text, size_t len, const uint8_t *mb,
-    const struct sbcs_snaps *snaps, uint16_t *counts, uint32_t count)
+sbcs_patch(const uint8_t *text, size_t len, const uint8_t *ma,
+    const uint8_t *mb, const struct sbcs_snaps *snaps, uint16_t *counts,
+    uint32_t count)
 {
-	const uint8_t		*ma = maps[0];
 	struct sbcs_state	 a, b;
 	size_t			 k = 0, j;
 
@@ -374,15 +374,31 @@ sbcs_confidence(uint32_t hits, uint32_t count)
 	return (int)(float)(rate * 300.0f);
 }
 
+/* Count and hits of the recognizers whose map's group is m's. */
+static void
+sbcs_group_hits(size_t m, const size_t *rep, const uint16_t *counts,
+    uint32_t c, uint32_t count[CHARDET_NSBCS], uint32_t hits[CHARDET_NSBCS])
+{
+	size_t	r, i;
+
+	for (r = 0; r < CHARDET_NSBCS; r++) {
+		if (rep[model_map[r]] != m)
+			continue;
+		count[r] = c;
+		hits[r] = 0;
+		for (i = 0; i < 64; i++)
+			hits[r] += counts[model_slot[r][i]];
+	}
+}
+
 static void
 sbcs_all(const uint8_t *text, size_t len, const uint64_t present[4],
     int patch_ok, uint32_t count[CHARDET_NSBCS], uint32_t hits[CHARDET_NSBCS])
 {
 	static struct sbcs_snaps snaps;
-	_Alignas(16) uint16_t base[NGRAM_SLOTS + 1];
 	_Alignas(16) uint16_t counts[NGRAM_SLOTS + 1];
-	size_t		rep[SBCS_MAX_MAPS], m, n, r, i;
-	uint32_t	c, base_count = 0;
+	size_t		rep[SBCS_MAX_MAPS], m, n;
+	uint32_t	c, d;
 	int		patch = 0;
 
 	pthread_once(&sbcs_once, sbcs_init);
@@ -402,27 +418,24 @@ sbcs_all(const uint8_t *text, size_t len, const uint64_t present[4],
 	if (!patch_ok || (patch && sbcs_snap(text, len, &snaps) == -1))
 		patch = 0;
 	for (m = 0; m < nmaps; m++) {
-		if (rep[m] != m)
+		if (rep[m] != m || (m > 0 && patch && map_ascii_agrees[m]))
 			continue;
-		if (m > 0 && patch && map_ascii_agrees[m]) {
-			memcpy(counts, base, sizeof(counts));
-			c = sbcs_patch(text, len, maps[m], &snaps, counts,
-			    base_count);
-		} else {
-			memset(counts, 0, sizeof(counts));
-			c = sbcs_scan(text, len, maps[m], counts);
-			if (m == 0 && patch) {
-				memcpy(base, counts, sizeof(base));
-				base_count = c;
-			}
-		}
-		for (r = 0; r < CHARDET_NSBCS; r++) {
-			if (rep[model_map[r]] != m)
+		memset(counts, 0, sizeof(counts));
+		c = sbcs_scan(text, len, maps[m], counts);
+		sbcs_group_hits(m, rep, counts, c, count, hits);
+		/*
+		 * The groups that map 0's pass serves: each corrects its
+		 * counts in place and undoes that after, which is cheaper
+		 * than copying them.
+		 */
+		for (n = 1; m == 0 && patch && n < nmaps; n++) {
+			if (rep[n] != n || !map_ascii_agrees[n])
 				continue;
-			count[r] = c;
-			hits[r] = 0;
-			for (i = 0; i < 64; i++)
-				hits[r] += counts[model_slot[r][i]];
+			d = sbcs_patch(text, len, maps[0], maps[n], &snaps,
+			    counts, c);
+			sbcs_group_hits(n, rep, counts, d, count, hits);
+			(void)sbcs_patch(text, len, maps[n], maps[0], &snaps,
+			    counts, d);
 		}
 	}
 }
