@@ -212,20 +212,19 @@ sbcs_scan(const uint8_t *text, size_t len, const uint8_t *map,
 {
 	uint32_t	shifted = 0, mult = ngram_mult, count = 0;
 	size_t		i;
-	int		after_space = 0;
 	uint8_t		b;
 
+	/* the last byte fed, bits 8 to 15, tells a space after a space */
 	for (i = 0; i < len; i++) {
 		b = map[text[i]];
-		if (b == 0 || (b == 0x20 && after_space))
+		if (b == 0 || (b == 0x20 && (shifted & 0xff00) == 0x2000))
 			continue;
-		after_space = b == 0x20;
 		shifted = (shifted | b) << 8;
 		count++;
 		sbcs_count(shifted * mult, counts);
 	}
 	/* the final space, unless one was just counted */
-	if (!after_space) {
+	if ((shifted & 0xff00) != 0x2000) {
 		shifted = (shifted | 0x20) << 8;
 		count++;
 		sbcs_count(shifted * mult, counts);
