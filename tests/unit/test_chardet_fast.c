@@ -1142,16 +1142,50 @@ compare_sbcs_hits(const uint8_t *p, size_t n)
 	assert_int_equal(r, CHARDET_NSBCS);
 }
 
-static void
-test_sbcs_hits(void **state)
+/*
+ * Calls fn on the start (up to bufsize bytes) of each file of the shared
+ * corpus directories sub, at most per_dir * (index + 1) files in all by
+ * the end of each directory.  The number of files read.
+ */
+static size_t
+corpus_each(const char *const *sub, size_t nsub, size_t per_dir,
+    uint8_t *buf, size_t bufsize, void (*fn)(const uint8_t *, size_t))
 {
-	static uint8_t	 buf[CHARDET_WINDOW];
-	static const char *const sub[] = { "easy-ham-1", "spam-2" };
 	char		 path[4096];
 	struct dirent	*e;
 	DIR		*d;
 	FILE		*f;
 	size_t		 s, n, files = 0;
+
+	for (s = 0; s < nsub; s++) {
+		snprintf(path, sizeof(path), "%s/corpus/spamassassin/%s",
+		    testutil_shared_dir(), sub[s]);
+		if ((d = opendir(path)) == NULL)
+			continue;
+		while ((e = readdir(d)) != NULL && files < per_dir * (s + 1)) {
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path),
+			    "%s/corpus/spamassassin/%s/%s",
+			    testutil_shared_dir(), sub[s], e->d_name);
+			if ((f = fopen(path, "rb")) == NULL)
+				continue;
+			n = fread(buf, 1, bufsize, f);
+			fclose(f);
+			fn(buf, n);
+			files++;
+		}
+		closedir(d);
+	}
+	return files;
+}
+
+static void
+test_sbcs_hits(void **state)
+{
+	static uint8_t	 buf[CHARDET_WINDOW];
+	static const char *const sub[] = { "easy-ham-1", "spam-2" };
+	size_t		 n;
 	int		 i;
 
 	(void)state;
@@ -1163,26 +1197,17 @@ test_sbcs_hits(void **state)
 			compare_sbcs_hits(buf, n);
 		}
 	}
-	for (s = 0; s < NELEM(sub); s++) {
-		snprintf(path, sizeof(path), "%s/corpus/spamassassin/%s",
-		    testutil_shared_dir(), sub[s]);
-		if ((d = opendir(path)) == NULL)
-			continue;
-		while ((e = readdir(d)) != NULL && files < 60 * (s + 1)) {
-			if (e->d_name[0] == '.')
-				continue;
-			snprintf(path, sizeof(path),
-			    "%s/corpus/spamassassin/%s/%s",
-			    testutil_shared_dir(), sub[s], e->d_name);
-			if ((f = fopen(path, "rb")) == NULL)
-				continue;
-			n = fread(buf, 1, sizeof(buf), f);
-			fclose(f);
-			compare_sbcs_hits(buf, n);
-			files++;
-		}
-		closedir(d);
-	}
+	(void)corpus_each(sub, NELEM(sub), 60, buf, sizeof(buf),
+	    compare_sbcs_hits);
+}
+
+/* A corpus file as text, as HTML, and from a third of the way in. */
+static void
+compare_file(const uint8_t *p, size_t n)
+{
+	compare(p, n, 0);
+	compare(p, n, 1);
+	compare(p + n / 3, n - n / 3, 1);
 }
 
 static void
@@ -1191,36 +1216,10 @@ test_corpus(void **state)
 	static const char *const sub[] = { "easy-ham-1", "hard-ham-1",
 	    "spam-1", "spam-2" };
 	static uint8_t	 buf[1 << 20];
-	char		 path[4096];
-	struct dirent	*e;
-	DIR		*d;
-	FILE		*f;
-	size_t		 s, n, files = 0;
 
 	(void)state;
-	for (s = 0; s < NELEM(sub); s++) {
-		snprintf(path, sizeof(path), "%s/corpus/spamassassin/%s",
-		    testutil_shared_dir(), sub[s]);
-		if ((d = opendir(path)) == NULL)
-			continue;
-		while ((e = readdir(d)) != NULL && files < 80 * (s + 1)) {
-			if (e->d_name[0] == '.')
-				continue;
-			snprintf(path, sizeof(path),
-			    "%s/corpus/spamassassin/%s/%s",
-			    testutil_shared_dir(), sub[s], e->d_name);
-			if ((f = fopen(path, "rb")) == NULL)
-				continue;
-			n = fread(buf, 1, sizeof(buf), f);
-			fclose(f);
-			compare(buf, n, 0);
-			compare(buf, n, 1);
-			compare(buf + n / 3, n - n / 3, 1);
-			files++;
-		}
-		closedir(d);
-	}
-	if (files == 0)
+	if (corpus_each(sub, NELEM(sub), 80, buf, sizeof(buf),
+	    compare_file) == 0)
 		skip();
 }
 

@@ -800,14 +800,10 @@ test_table_soup(void **state)
 	for (iter = 0; iter < 20000; iter++) {
 		buf_reset(&in);
 		buf_append(&in, "", 0);
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
+		(void)testutil_rand(&x);
 		n = 1 + x % 48;
 		for (k = 0; k < n; k++) {
-			x ^= x << 13;
-			x ^= x >> 17;
-			x ^= x << 5;
+			(void)testutil_rand(&x);
 			if (x % 97 == 0)
 				buf_puts(&in, stop[(x >> 8) % (sizeof(stop) /
 				    sizeof(stop[0]))]);
@@ -855,14 +851,10 @@ test_soup(void **state)
 	for (iter = 0; iter < 3000; iter++) {
 		buf_reset(&in);
 		buf_append(&in, "", 0);
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
+		(void)testutil_rand(&x);
 		n = 1 + x % 60;
 		for (k = 0; k < n; k++) {
-			x ^= x << 13;
-			x ^= x >> 17;
-			x ^= x << 5;
+			(void)testutil_rand(&x);
 			if (x % 53 == 52)
 				buf_putc(&in, 0);
 			else

@@ -358,14 +358,10 @@ test_differential(void **state)
 	for (iter = 0; iter < 30000; iter++) {
 		buf_reset(&in);
 		buf_append(&in, "", 0);
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
+		(void)testutil_rand(&x);
 		len = 1 + x % 40;
 		for (k = 0; k < (int)len; k++) {
-			x ^= x << 13;
-			x ^= x >> 17;
-			x ^= x << 5;
+			(void)testutil_rand(&x);
 			buf_puts(&in, tokens[x % ntok]);
 		}
 		for (step = NORMALIZE_IMG; step <= NORMALIZE_NEWLINES; step++) {
@@ -424,14 +420,10 @@ test_fused(void **state)
 	for (iter = 0; iter < 3000; iter++) {
 		buf_reset(&in);
 		buf_append(&in, "", 0);
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
+		(void)testutil_rand(&x);
 		len = 1 + x % 300;
 		for (k = 0; k < (int)len; k++) {
-			x ^= x << 13;
-			x ^= x >> 17;
-			x ^= x << 5;
+			(void)testutil_rand(&x);
 			buf_puts(&in, runs[x % nrun]);
 		}
 		split = x % (in.len + 1);

@@ -19,6 +19,16 @@ testutil_shared_dir(void)
 	return d != NULL ? d : "../shared";
 }
 
+/* Marsaglia's xorshift32: the random soups, the same on every run. */
+static inline uint32_t
+testutil_rand(uint32_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return *x;
+}
+
 /*
  * Standard base64, as the committed vector files encode their fields:
  * decoding stops at '=' or the end of the string, and any other character,

@@ -564,6 +564,19 @@ step_newlines(const uint8_t *s, size_t len, struct buf *out)
 	return buf_append(out, s + copied, len - copied);
 }
 
+/* The run of bytes >= 0x80 at *i, lower-cased rune by rune. */
+static int
+lower_high_run(const uint8_t *s, size_t len, size_t *i, struct buf *out)
+{
+	size_t	start = *i;
+
+	while (*i < len && s[*i] >= 0x80)
+		(*i)++;
+	if (*i > start && utf8_append_lower(out, s + start, *i - start) == -1)
+		return -1;
+	return 0;
+}
+
 /*
  * strings.ToLower, a run at a time: an ASCII byte is never part of a
  * multi-byte sequence, so splitting at ASCII bytes changes no rune, and
@@ -594,11 +607,7 @@ step_lower(const uint8_t *s, size_t len, struct buf *out)
 			*d++ = (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
 		out->len += i - start;
 		out->data[out->len] = '\0';
-		start = i;
-		while (i < len && s[i] >= 0x80)
-			i++;
-		if (i > start && utf8_append_lower(out, s + start,
-		    i - start) == -1)
+		if (lower_high_run(s, len, &i, out) == -1)
 			return -1;
 	}
 	return 0;
@@ -672,7 +681,7 @@ tail_block(const uint8_t *p, uint8_t *d)
 static int
 step_tail(const uint8_t *s, size_t len, struct buf *out)
 {
-	size_t i = 0, j, start;
+	size_t i = 0, j;
 	uint8_t *d, *dend, c;
 	size_t k;
 
@@ -713,11 +722,7 @@ step_tail(const uint8_t *s, size_t len, struct buf *out)
 		}
 		out->len = (size_t)(d - out->data);
 		out->data[out->len] = '\0';
-		start = i;
-		while (i < len && s[i] >= 0x80)
-			i++;
-		if (i > start && utf8_append_lower(out, s + start,
-		    i - start) == -1)
+		if (lower_high_run(s, len, &i, out) == -1)
 			return -1;
 	}
 	return 0;
