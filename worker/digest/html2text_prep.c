@@ -85,7 +85,6 @@ struct prep {
 	int		 mapped;	/* and some did */
 	unsigned int	 redo;		/* PREP_F_*: run again without */
 	struct prep_ids	 idmap;
-	int		 links;		/* hrefs may become runs of text */
 	struct prep_ids	 hrefs;		/* href values given a run */
 	struct buf	 href_run;	/* uint32_t: the run of each */
 	struct h2t_texts *texts;	/* text runs become code points */
@@ -841,8 +840,8 @@ prep_attr_put_id(struct prep *p, size_t name, size_t name_end, size_t end,
 		return -1;
 	p->i = name;
 	if ((f->flags & PT_LINK) && prep_name_is(p, name, name_end, "href")) {
-		if (p->links && (rc = prep_put_href(p, name, name_end,
-		    end)) != 1)
+		if (p->texts != NULL && (rc = prep_put_href(p, name,
+		    name_end, end)) != 1)
 			return rc;
 		p->i = name;
 		return prep_copy_to(p, end);
@@ -1635,7 +1634,6 @@ h2t_prepare(const uint8_t *in, size_t len, struct buf *out, int *placeholders,
 		p.rewrite = (scan & PS_REWRITE) != 0;
 		p.squeeze = (scan & PS_SQUEEZE) != 0;
 		p.ids = p.rewrite && !(off & PREP_F_IDS);
-		p.links = texts != NULL;
 		memset(&p.hrefs, 0, sizeof(p.hrefs));
 		buf_init(&p.hrefs.keys, 0);
 		buf_init(&p.hrefs.scratch, 0);
