@@ -15,7 +15,13 @@
 # Environment: SECONDS_EACH (20), CONNS (16), LEARNED (100000),
 # WORKERS (2), CORPUS (../shared/corpus/spamassassin), CASES ("a b c d":
 # which runs to make), PERF_DIR (when set, a system-wide `perf record -g`
-# of each run is written there as <case>.data).
+# of each run is written there as <case>.data), REDIS_STATS (when set to
+# 1, the Redis commands of each run: calls per request and microseconds
+# per call, from INFO commandstats), ROUNDS (1: how many times the runs
+# are made), COMPARE (another daemon binary: each round runs the cases
+# against BIN, then against it, on the same seeded Redis, so that two
+# builds are measured side by side on the same machine state), EXTRA_CONF
+# (lines added to the daemon's configuration).
 cd "$(dirname "$0")/.." || exit 1
 BIN=build/mailuminati-guardian
 CTL=build/guardianctl
@@ -27,6 +33,9 @@ WORKERS=${WORKERS:-2}
 CORPUS=${CORPUS:-../shared/corpus/spamassassin}
 CASES=${CASES:-a b c d}
 PERF_DIR=${PERF_DIR:-}
+REDIS_STATS=${REDIS_STATS:-0}
+ROUNDS=${ROUNDS:-1}
+COMPARE=${COMPARE:-}
 
 skip() {
 	echo "analyze-bench: skipped: $*"
@@ -171,26 +180,35 @@ REDIS_PORT=$RPORT
 PID_FILE=$TMP/guardian.pid
 WORKERS=$WORKERS
 LOG_FILE=$TMP/guardian.log
+${EXTRA_CONF:-}
 ORACLE_URL=http://127.0.0.1:9
 EOF
 [ "$(id -u)" = 0 ] && echo "RUN_AS_USER=nobody" >>"$TMP/guardian.conf" &&
     echo "CHROOT_DIR=$TMP/empty" >>"$TMP/guardian.conf"
-"$BIN" -d -config "$TMP/guardian.conf" >>"$TMP/guardian.out" 2>&1 &
-GPID=$!
-i=0
-until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$GPORT/status")" = 200 ]; do
-	i=$((i + 1))
-	[ $i -gt 100 ] && { echo "daemon did not start"; tail "$TMP/guardian.out" "$TMP/guardian.log"; exit 1; }
-	sleep 0.1
-done
-
-# The seeded set must really be found: a near copy of message (a).
-answer=$(curl -s --data-binary @"$BIG" "http://127.0.0.1:$GPORT/analyze")
-echo "lookup check, a) against its near copy: $answer"
-case "$answer" in
-*'"action"'*) ;;
-*) echo "analyze-bench: /analyze does not answer: measuring nothing"; exit 1 ;;
-esac
+start_daemon() {
+	"$1" -d -config "$TMP/guardian.conf" >>"$TMP/guardian.out" 2>&1 &
+	GPID=$!
+	i=0
+	until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$GPORT/status")" = 200 ]; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && { echo "daemon did not start"; tail "$TMP/guardian.out" "$TMP/guardian.log"; exit 1; }
+		sleep 0.1
+	done
+	# The seeded set must really be found: a near copy of message (a).
+	answer=$(curl -s --data-binary @"$BIG" "http://127.0.0.1:$GPORT/analyze")
+	[ -n "$checked" ] ||
+	    echo "lookup check, a) against its near copy: $answer"
+	checked=1
+	case "$answer" in
+	*'"action"'*) ;;
+	*) echo "analyze-bench: /analyze does not answer: measuring nothing"; exit 1 ;;
+	esac
+}
+stop_daemon() {
+	kill -TERM "$GPID" 2>/dev/null && wait "$GPID"
+	GPID=
+}
+checked=
 
 metric() {
 	curl -s "http://127.0.0.1:$GPORT/metrics" | awk -v s="$1" '$1 == s { print $2 }'
@@ -211,11 +229,13 @@ run() {
 	shift
 	before=$(metric mailuminati_guardian_local_match_total)
 	cpu >"$TMP/cpu.0"
+	head -n 1 /proc/stat >"$TMP/stat.0"
+	[ "$REDIS_STATS" = 1 ] && redis-cli -p "$RPORT" config resetstat >/dev/null
 	ppid=
 	if [ -n "$PERF_DIR" ]; then
 		# The middle of the run, without its ramp-up and tail.
 		mkdir -p "$PERF_DIR"
-		(sleep 1; exec perf record -a -g -q -o "$PERF_DIR/${label%%)*}.data" \
+		(sleep 1; exec perf record -a -g -q -o "$PERF_DIR/$(echo "${label%%)*}" | tr -c 'A-Za-z0-9\n' _).data" \
 		    -- sleep $((SECONDS_EACH > 3 ? SECONDS_EACH - 2 : 1))) \
 		    >/dev/null 2>&1 &
 		ppid=$!
@@ -223,6 +243,7 @@ run() {
 	out=$("$LOADGEN" -p "$GPORT" -c "$CONNS" -d "$SECONDS_EACH" "$@")
 	[ -n "$ppid" ] && wait "$ppid"
 	cpu >"$TMP/cpu.1"
+	head -n 1 /proc/stat >"$TMP/stat.1"
 	after=$(metric mailuminati_guardian_local_match_total)
 	echo "$label: $out local_matches=$((after - before))"
 	# Share of the two CPUs each kind of process used during the run.
@@ -230,15 +251,39 @@ run() {
 	    -v hz="$(getconf CLK_TCK)" '{ printf "%s%s %.0f%%", sep, $1,
 	    100 * ($3 - $2) / hz / s; sep = ", " } END { print "" }' |
 	    sed 's/^/    cpu: /'
+	# Idle and stolen time of the machine: runs with much of either
+	# measured a machine that was not all theirs.
+	cat "$TMP/stat.0" "$TMP/stat.1" | awk '{ for (i = 2; i <= NF; i++) {
+	    if (NR == 1) a[i] = $i; else { d[i] = $i - a[i]; t += d[i] } } }
+	    END { if (t > 0) printf "    machine: idle %.0f%%, iowait %.0f%%, steal %.0f%%\n",
+	    100 * d[5] / t, 100 * d[6] / t, 100 * d[9] / t }'
+	[ "$REDIS_STATS" = 1 ] || return 0
+	n=$(echo "$out" | sed -n 's/.*requests=\([0-9]*\).*/\1/p')
+	redis-cli -p "$RPORT" info commandstats | tr -d '\r' |
+	    awk -F '[:=,]' -v n="${n:-0}" '/^cmdstat_/ && n > 0 {
+		sub(/^cmdstat_/, "", $1)
+		if ($1 == "config") next
+		printf "%s%s %.2f/req %.2fus", sep, $1, $3 / n, $7; sep = ", " }
+		END { print "" }' | sed 's/^/    redis: /'
 }
 echo "load: $CONNS connections, ${SECONDS_EACH} s each, WORKERS=$WORKERS, $(nproc) CPUs"
-want a && run "a) $(stat -c %s "$BIG") B" "$BIG"
-want b && run "b) $(stat -c %s "$SMALL") B" "$SMALL"
-if want c && [ "$(wc -l <"$TMP/all")" -gt 2 ]; then
-	# shellcheck disable=SC2046
-	run "c) corpus mix ($(wc -l <"$TMP/all") messages)" $(cat "$TMP/all")
-fi
-want d && run "d) GET /status" 
+round=0
+while [ "$round" -lt "$ROUNDS" ]; do
+	round=$((round + 1))
+	for bin in "$BIN" $COMPARE; do
+		[ -n "$GPID" ] && stop_daemon
+		start_daemon "$bin"
+		tag=
+		[ -n "$COMPARE" ] && tag="[$bin] "
+		want a && run "${tag}a) $(stat -c %s "$BIG") B" "$BIG"
+		want b && run "${tag}b) $(stat -c %s "$SMALL") B" "$SMALL"
+		if want c && [ "$(wc -l <"$TMP/all")" -gt 2 ]; then
+			# shellcheck disable=SC2046
+			run "${tag}c) corpus mix ($(wc -l <"$TMP/all") messages)" $(cat "$TMP/all")
+		fi
+		want d && run "${tag}d) GET /status"
+	done
+done
 
 # Resident memory as the master publishes it (from /proc), then peak RSS.
 sleep 2.5
