@@ -288,12 +288,11 @@ collect_fds(struct msghdr *mh, int *fds, size_t *nfds, size_t max)
 	return extra;
 }
 
-/* One sendmsg, with passfd attached when >= 0. */
+/* One sendmsg of iov[0..n), with passfd attached when >= 0. */
 static ssize_t
-send_chunk(int sock, const void *p, size_t len, int passfd)
+send_iov(int sock, struct iovec *iov, size_t n, int passfd)
 {
 	struct msghdr	 mh;
-	struct iovec	 iov;
 	union {
 		struct cmsghdr	 hdr;
 		char		 space[CMSG_SPACE(sizeof(int))];
@@ -301,10 +300,8 @@ send_chunk(int sock, const void *p, size_t len, int passfd)
 	struct cmsghdr	*cm;
 
 	memset(&mh, 0, sizeof(mh));
-	iov.iov_base = (void *)(uintptr_t)p;
-	iov.iov_len = len;
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
+	mh.msg_iov = iov;
+	mh.msg_iovlen = n;
 	if (passfd >= 0) {
 		memset(&cmsg, 0, sizeof(cmsg));
 		mh.msg_control = cmsg.space;
@@ -316,6 +313,16 @@ send_chunk(int sock, const void *p, size_t len, int passfd)
 		memcpy(CMSG_DATA(cm), &passfd, sizeof(int));
 	}
 	return sendmsg(sock, &mh, MSG_NOSIGNAL);
+}
+
+static ssize_t
+send_chunk(int sock, const void *p, size_t len, int passfd)
+{
+	struct iovec	 iov;
+
+	iov.iov_base = (void *)(uintptr_t)p;
+	iov.iov_len = len;
+	return send_iov(sock, &iov, 1, passfd);
 }
 
 static int64_t
@@ -524,6 +531,7 @@ struct ipc_chan {
 	int			 sock;
 	struct event		*ev_read;
 	struct event		*ev_write;
+	struct event		*ev_flush;	/* sends what this pass queued */
 	struct event		*ev_fail;	/* reports a send failure */
 	ipc_msg_cb		 msg_cb;
 	ipc_err_cb		 err_cb;
@@ -548,11 +556,16 @@ struct ipc_chan {
 	int			 freed;		/* free once depth is 0 */
 };
 
+static int	chan_flush(struct ipc_chan *);
+
 static void
 chan_destroy(struct ipc_chan *c)
 {
 	struct ipc_out	*o;
 
+	/* What the socket takes now still leaves, as it did when sent. */
+	if (c->sock >= 0 && !c->failed)
+		(void)chan_flush(c);
 	while ((o = c->head) != NULL) {
 		c->head = o->next;
 		if (o->fd >= 0)
@@ -564,6 +577,8 @@ chan_destroy(struct ipc_chan *c)
 		event_free(c->ev_read);
 	if (c->ev_write != NULL)
 		event_free(c->ev_write);
+	if (c->ev_flush != NULL)
+		event_free(c->ev_flush);
 	if (c->ev_fail != NULL)
 		event_free(c->ev_fail);
 	if (c->sock >= 0)
@@ -582,6 +597,7 @@ ipc_chan_free(struct ipc_chan *c)
 		c->freed = 1;
 		event_del(c->ev_read);
 		event_del(c->ev_write);
+		event_del(c->ev_flush);
 		event_del(c->ev_fail);
 		return;
 	}
@@ -628,16 +644,35 @@ chan_fail_cb(evutil_socket_t fd, short what, void *arg)
 	chan_leave(c);
 }
 
-/* Writes what the socket takes; -1 after a failure was recorded. */
+/*
+ * Writes what the socket takes; -1 after a failure was recorded.  The
+ * queued messages go out in as few sendmsg calls as possible: one
+ * gathers up to CHAN_IOV messages, and a message with a descriptor
+ * starts a call of its own, so that the descriptor travels with its
+ * first byte.
+ */
+#define CHAN_IOV	64
+
 static int
 chan_flush(struct ipc_chan *c)
 {
+	struct iovec	 iov[CHAN_IOV];
 	struct ipc_out	*o;
 	ssize_t		 n;
+	size_t		 niov, done;
+	int		 fd;
 
 	while ((o = c->head) != NULL) {
-		n = send_chunk(c->sock, o->data + o->off, o->len - o->off,
-		    o->fd);
+		fd = o->off == 0 ? o->fd : -1;
+		niov = 0;
+		for (; o != NULL && niov < CHAN_IOV; o = o->next) {
+			if (niov > 0 && o->fd >= 0)
+				break;
+			iov[niov].iov_base = o->data + o->off;
+			iov[niov].iov_len = o->len - o->off;
+			niov++;
+		}
+		n = send_iov(c->sock, iov, niov, fd);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
@@ -649,22 +684,42 @@ chan_flush(struct ipc_chan *c)
 			c->fail_why = "write failed";
 			return -1;
 		}
-		if (o->fd >= 0) {
-			close(o->fd);
-			o->fd = -1;
+		done = (size_t)n;
+		while ((o = c->head) != NULL) {
+			if (o->fd >= 0 && o->fd == fd) {
+				/* sent: a byte of its message left */
+				close(o->fd);
+				o->fd = -1;
+				fd = -1;
+			}
+			if (done < o->len - o->off) {
+				o->off += done;
+				break;
+			}
+			done -= o->len - o->off;
+			c->head = o->next;
+			if (c->head == NULL)
+				c->tail = NULL;
+			c->nout--;
+			c->out_bytes -= o->len;
+			free(o);
 		}
-		o->off += (size_t)n;
-		if (o->off < o->len)
-			continue;
-		c->head = o->next;
-		if (c->head == NULL)
-			c->tail = NULL;
-		c->nout--;
-		c->out_bytes -= o->len;
-		free(o);
 	}
 	event_del(c->ev_write);
 	return 0;
+}
+
+static void
+chan_flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct ipc_chan	*c = arg;
+
+	(void)fd;
+	(void)what;
+	c->depth++;
+	if (!c->failed && !c->freed && chan_flush(c) == -1)
+		chan_fail(c, c->fail_code, c->fail_why);
+	chan_leave(c);
 }
 
 static void
@@ -815,8 +870,10 @@ ipc_chan_new(struct event_base *base, int sock, ipc_msg_cb msg_cb,
 	    c);
 	c->ev_write = event_new(base, sock, EV_WRITE | EV_PERSIST,
 	    chan_write_cb, c);
+	c->ev_flush = event_new(base, -1, 0, chan_flush_cb, c);
 	c->ev_fail = event_new(base, -1, 0, chan_fail_cb, c);
-	if (c->ev_read == NULL || c->ev_write == NULL || c->ev_fail == NULL ||
+	if (c->ev_read == NULL || c->ev_write == NULL || c->ev_flush == NULL ||
+	    c->ev_fail == NULL ||
 	    event_add(c->ev_read, NULL) == -1)
 		goto fail;
 	c->sock = sock;
@@ -877,14 +934,14 @@ ipc_chan_send(struct ipc_chan *c, uint32_t type, uint32_t id,
 	c->tail = o;
 	c->nout++;
 	c->out_bytes += o->len;
-	/* Try now: most messages leave without a trip through the loop. */
-	if (c->head == o && chan_flush(c) == -1) {
-		/* Reported from the loop, not from inside the caller. */
-		c->failed = 1;
-		event_del(c->ev_read);
-		event_del(c->ev_write);
-		event_active(c->ev_fail, 0, 0);
-	}
+	/*
+	 * Sent once the loop has run the callbacks that are ready now, so
+	 * that the messages of one pass leave in one write and the peer
+	 * wakes once for them.  Unless the socket is full: then ev_write
+	 * is pending and sends it.
+	 */
+	if (!event_pending(c->ev_write, EV_WRITE, NULL))
+		event_active(c->ev_flush, 0, 0);
 	return 0;
 }
 

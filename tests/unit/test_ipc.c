@@ -658,6 +658,93 @@ test_chan_free_inside_callback(void **state)
 	event_base_free(base);
 }
 
+/*
+ * Messages sent in one pass leave together once the loop runs; each
+ * descriptor arrives with its own message, even among many without; a
+ * channel freed before the loop runs still sends what the socket takes.
+ */
+struct gather_seen {
+	int	fd_of[100];
+	int	msgs;
+};
+
+static void
+on_gather_msg(struct ipc_chan *c, const struct ipc_hdr *h,
+    struct msg_reader *r, int fd, void *arg)
+{
+	struct gather_seen	*g = arg;
+
+	(void)c;
+	(void)r;
+	if (h->id < 100)
+		g->fd_of[h->id] = fd;
+	else if (fd >= 0)
+		close(fd);
+	g->msgs++;
+}
+
+static void
+test_chan_gathers_one_pass(void **state)
+{
+	struct event_base	*base;
+	struct ipc_chan		*a, *b;
+	struct gather_seen	 g;
+	struct seen		 sa = { .last_fd = -1 };
+	struct msg		 m;
+	int			 sv[2], p[3][2], with[3] = { 0, 37, 99 };
+	int			 i, k, j;
+	char			 ch, got;
+
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	for (i = 0; i < 100; i++)
+		g.fd_of[i] = -2;
+	base = event_base_new();
+	pair(sv);
+	a = ipc_chan_new(base, sv[0], on_msg, on_err, &sa);
+	b = ipc_chan_new(base, sv[1], on_gather_msg, on_err, &g);
+	msg_init(&m);
+	msg_add_u32(&m, 1);
+	for (k = 0; k < 3; k++)
+		assert_int_equal(pipe(p[k]), 0);
+	for (i = 0, k = 0; i < 100; i++) {
+		j = k < 3 && with[k] == i ? p[k++][1] : -1;
+		assert_int_equal(ipc_chan_send(a, 1, (uint32_t)i, &m, j), 0);
+	}
+	/* Nothing has left yet: the loop has not run. */
+	assert_int_equal(recv(sv[1], &ch, 1, MSG_PEEK | MSG_DONTWAIT), -1);
+	assert_true(errno == EAGAIN || errno == EWOULDBLOCK);
+	assert_int_equal(ipc_chan_queued(a), 100);
+	for (i = 0; i < 50 && g.msgs < 100; i++)
+		spin(base, 1);
+	assert_int_equal(g.msgs, 100);
+	assert_int_equal(ipc_chan_queued(a), 0);
+	for (i = 0, k = 0; i < 100; i++) {
+		if (k < 3 && with[k] == i) {
+			/* the descriptor of this message, not another one */
+			assert_true(g.fd_of[i] >= 0);
+			ch = (char)('a' + k);
+			assert_int_equal(write(g.fd_of[i], &ch, 1), 1);
+			assert_int_equal(read(p[k][0], &got, 1), 1);
+			assert_int_equal(got, ch);
+			close(g.fd_of[i]);
+			close(p[k][0]);
+			k++;
+		} else
+			assert_int_equal(g.fd_of[i], -1);
+	}
+	/* Freed before the loop runs: the message still leaves. */
+	g.msgs = 0;
+	assert_int_equal(ipc_chan_send(a, 1, 100, &m, -1), 0);
+	ipc_chan_free(a);
+	for (i = 0; i < 50 && g.msgs < 1; i++)
+		spin(base, 1);
+	assert_int_equal(g.msgs, 1);
+	msg_free(&m);
+	ipc_chan_free(b);
+	event_base_free(base);
+}
+
 int
 main(void)
 {
@@ -676,6 +763,7 @@ main(void)
 		cmocka_unit_test(test_chan_queue_overflow),
 		cmocka_unit_test(test_chan_send_to_closed_peer),
 		cmocka_unit_test(test_chan_free_inside_callback),
+		cmocka_unit_test(test_chan_gathers_one_pass),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
