@@ -5,22 +5,26 @@
  *      every digest, GET mi:oracle_cache:<d>, one multi-key EXISTS of its
  *      20 oc_f:, of its 20 lg_f: and of its 20 mi_f: band keys (the 20
  *      keys are distinct, so the answer is the number that exist, which
- *      is all the decision uses) and one SUNION of its 20 oc_f: and of
- *      its 20 lg_f: keys (a missing key adds nothing, so this is the
- *      union of the existing sets; for keys that do not exist it costs
- *      Redis about what the EXISTS does).  The members are used only for
- *      digests with >= 4 bands in the family, up to the first digest
- *      that is certainly decided, as if they had been asked for after
- *      the counts.  Should a used SUNION fail (a key of another type) or
- *      bring more members than a reply may hold, that digest's sets are
- *      read one SMEMBERS at a time in one more round trip, so the answer
- *      stays the same;
+ *      is all the decision uses) and one SUNION of its 20 lg_f: keys (a
+ *      missing key adds nothing, so this is the union of the existing
+ *      sets; for keys that do not exist it costs Redis about what the
+ *      EXISTS does).  The members are used only for digests with >= 4
+ *      bands in the family, up to the first digest that is certainly
+ *      decided, as if they had been asked for after the counts.  The
+ *      oc_f: sets live an hour after an Oracle spam verdict and are
+ *      almost always absent, so their members are not asked for with
+ *      the counts: a digest with >= 4 of them has its sets read one
+ *      SMEMBERS at a time in one more round trip, as upstream reads
+ *      them, and so does a digest whose SUNION failed (a key of another
+ *      type) or brought more members than a reply may hold, so the
+ *      answer stays the same;
  *   2. GET lg_s: of the lg_f: members within distance 70.
  *
  * Then decide.c decides in memory and one more pipeline, not waited for
- * (and not sent when nothing is due), applies the TTL refreshes for the digests upstream's sequential loop
- * would have reached.  The scan record is written before the answer, so a
- * /report that follows the answer finds it.
+ * (and not sent when nothing is due), applies the TTL refreshes for the
+ * digests upstream's sequential loop would have reached.  The scan record
+ * is written before the answer, so a /report that follows the answer
+ * finds it.
  *
  * TTL rule (docs/redis-schema.md): as upstream, the existing lg_f: keys
  * of a digest with >= 4 of them are refreshed to the retention (an EXPIRE
@@ -71,7 +75,8 @@ struct lookup_digest {
 	size_t			 exists_slot[NS_COUNT];
 	unsigned int		 count[NS_COUNT];	/* keys that exist */
 	size_t			 union_slot[2];
-	int			 one_by_one[2];	/* SUNION failed: SMEMBERS */
+	int			 want[2];	/* the members are used */
+	int			 one_by_one[2];	/* no usable SUNION: SMEMBERS */
 	size_t			 members_slot[2][LSH_BANDS];
 	struct decide_candidate	*cand[2];
 	size_t			 ncand[2];
@@ -323,10 +328,16 @@ lookup_start(struct learner_req *req, struct msg_reader *r)
 		for (k = 0; k < NS_COUNT; k++)
 			ld->exists_slot[k] = lookup_bands_cmd(lk->b[0],
 			    "EXISTS", k, ld);
-		/* the same round trip: replies of one connection keep order */
-		for (k = 0; k < 2; k++)
-			ld->union_slot[k] = lookup_bands_cmd(lk->b[1],
-			    "SUNION", k, ld);
+		/*
+		 * The same round trip (replies of one connection keep
+		 * order): the members of the lg_f: sets, which a lookup
+		 * that finds its family needs at once.  oc_f: sets exist
+		 * only for an hour after an Oracle spam verdict: their
+		 * members are read when the count asks for them.
+		 */
+		ld->union_slot[NS_OC] = LOOKUP_NONE;
+		ld->union_slot[NS_LG] = lookup_bands_cmd(lk->b[1], "SUNION",
+		    NS_LG, ld);
 	}
 	/* Either batch may finish at once (Redis down): count both. */
 	lk->round1 = 2;
@@ -427,8 +438,9 @@ lookup_round1(struct batch *b, void *arg)
 		    strcmp(lk->dd[i].cache.action, "spam") == 0)
 			used = 0;
 		for (k = 0; k < 2; k++) {
-			if (!used || (k == 0 ? lk->dd[i].oc_bands :
-			    lk->dd[i].lg_bands) < DECIDE_MIN_BANDS)
+			ld->want[k] = used && (k == NS_OC ? lk->dd[i].oc_bands :
+			    lk->dd[i].lg_bands) >= DECIDE_MIN_BANDS;
+			if (!ld->want[k])
 				ld->union_slot[k] = LOOKUP_NONE;
 			for (j = 0; j < LSH_BANDS; j++)
 				ld->members_slot[k][j] = LOOKUP_NONE;
@@ -440,9 +452,10 @@ lookup_round1(struct batch *b, void *arg)
 }
 
 /*
- * After the SUNIONs: the sets of a union that failed or was cut are read
- * one at a time (lookup_members runs stage 2 once they are in); 1 if
- * such commands were sent.
+ * After the SUNIONs: the sets of a family whose members are wanted and
+ * whose union was not asked (oc_f:), failed or was cut are read one at
+ * a time, as upstream reads them (lookup_members runs stage 2 once they
+ * are in); 1 if such commands were sent.
  */
 static int
 lookup_fallback(struct lookup *lk)
@@ -455,11 +468,13 @@ lookup_fallback(struct lookup *lk)
 	for (i = 0; i < lk->n; i++) {
 		ld = &lk->ld[i];
 		for (k = 0; k < 2; k++) {
-			if (ld->union_slot[k] == LOOKUP_NONE)
+			if (!ld->want[k])
 				continue;
-			s = batch_slot(lk->b[1], ld->union_slot[k]);
-			if (s->type == BATCH_ARRAY && !s->truncated)
-				continue;
+			if (ld->union_slot[k] != LOOKUP_NONE) {
+				s = batch_slot(lk->b[1], ld->union_slot[k]);
+				if (s->type == BATCH_ARRAY && !s->truncated)
+					continue;
+			}
 			ld->one_by_one[k] = 1;
 			any = 1;
 			for (j = 0; j < ld->nbands; j++)

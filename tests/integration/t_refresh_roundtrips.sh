@@ -1,9 +1,10 @@
 #!/bin/sh
 # The Redis side of a matching /analyze: two round trips whose first one
-# already carries a SUNION per digest and family, then no TTL refresh
-# within the window; and the per-set fallback (SMEMBERS) when a used
+# already carries a SUNION of the lg_f: sets per digest, then no TTL
+# refresh within the window; the per-set fallback (SMEMBERS) when a used
 # SUNION fails on a key of another type or brings more members than a
-# reply may hold, with the same verdict.
+# reply may hold, with the same verdict; and the oc_f: sets, read one
+# SMEMBERS at a time only when a digest has >= 4 of them.
 . tests/integration/lib.sh
 . tests/integration/analyze_lib.sh
 an_start
@@ -20,14 +21,14 @@ an_analyze $AN_DATA/spam1.eml
 an_expect 200 '^\{"action":"spam","label":"local_spam",' "learned"
 sleep 0.3
 
-# Within the window: per digest GET, 3 EXISTS and 2 SUNION, one GET of
+# Within the window: per digest GET, 3 EXISTS and 1 SUNION, one GET of
 # the medoid's score, the scan record SET, and nothing else.
 an_redis CONFIG RESETSTAT >/dev/null
 an_analyze $AN_DATA/spam1.eml
 an_expect 200 '"local_spam"' "repeated"
 sleep 0.3
 nd=$(echo "$BODY" | sed 's/.*"hashes":\[\([^]]*\)\].*/\1/' | tr ',' '\n' | grep -c T1)
-[ "$(stat sunion)" = $((2 * nd)) ] || it_fail "SUNION calls: $(stat sunion) for $nd digests"
+[ "$(stat sunion)" = "$nd" ] || it_fail "SUNION calls: $(stat sunion) for $nd digests"
 [ "$(stat exists)" = $((3 * nd)) ] || it_fail "EXISTS calls: $(stat exists)"
 [ "$(stat expire)" = 0 ] || it_fail "EXPIRE within the window: $(stat expire)"
 [ "$(stat smembers)" = 0 ] || it_fail "SMEMBERS without a reason: $(stat smembers)"
@@ -62,5 +63,27 @@ an_analyze $AN_DATA/spam1.eml
 an_expect 200 '"local_spam"' "big set"
 echo "$BODY" | grep -q "\"matched\":\"$norm\"" || it_fail "big set: $BODY"
 [ "$(stat smembers)" -ge 20 ] || it_fail "no fallback: $(stat smembers) SMEMBERS"
+an_redis DEL "$band" >/dev/null
+an_redis RENAME "keep:$band" "$band" >/dev/null 2>&1
+
+# Three oc_f: bands of the first digest exist: counted, not read.  With a
+# fourth, its 20 sets are read and the Oracle-confirmed member decides.
+i=0
+for b in $(an_bands "$norm"); do
+	i=$((i + 1))
+	[ $i -le 4 ] || break
+	[ $i -le 3 ] && an_redis SADD "oc_f:$b" "$norm" >/dev/null
+	last=$b
+done
+an_redis CONFIG RESETSTAT >/dev/null
+an_analyze $AN_DATA/spam1.eml
+an_expect 200 '"local_spam"' "three oc_f bands"
+[ "$(stat smembers)" = 0 ] || it_fail "oc_f read for 3 bands: $(stat smembers)"
+an_redis SADD "oc_f:$last" "$norm" >/dev/null
+an_redis CONFIG RESETSTAT >/dev/null
+an_analyze $AN_DATA/spam1.eml
+an_expect 200 '"oracle_cache_match"' "four oc_f bands"
+[ "$(stat smembers)" = 20 ] || it_fail "oc_f sets read: $(stat smembers)"
+[ "$(stat sunion)" = "$nd" ] || it_fail "SUNION calls with oc_f: $(stat sunion)"
 it_check_log
 echo ok
