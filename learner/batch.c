@@ -356,6 +356,7 @@ batch_queued(struct batch *b, struct batch_slot *s, redisAsyncContext *ac,
 	if (rc == REDIS_OK) {
 		s->sent = 1;
 		b->pending++;
+		store_flush_soon();
 	} else {
 		s->type = BATCH_ERROR;
 		batch_error(b, ac == NULL ? "redis unavailable" :

@@ -45,6 +45,7 @@ static struct {
 	redisAsyncContext	*ac;
 	struct event		*retry_ev;
 	struct event		*timeout_ev;
+	struct event		*flush_ev;
 	enum store_state	 state;
 	unsigned int		 backoff_ms;
 	char			 addr[INET6_ADDRSTRLEN];
@@ -292,6 +293,32 @@ store_connect(void)
 	evtimer_add(store.timeout_ev, &tv);
 }
 
+/*
+ * hiredis writes queued commands from a write event, which libevent
+ * reports in the loop's next pass: an epoll_wait and two epoll_ctl for
+ * every pipeline.  Written from an event activated in this pass instead,
+ * once the ready callbacks have queued their commands, the pipelines of
+ * one pass leave in one write and hiredis's write event is armed and
+ * disarmed within the pass, which libevent folds into no system call.
+ */
+static void
+store_flush_cb(evutil_socket_t fd, short events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	(void)arg;
+	if (store.ac != NULL && store.state == STORE_READY)
+		redisAsyncHandleWrite(store.ac);
+}
+
+void
+store_flush_soon(void)
+{
+	if (store.ac != NULL && store.state == STORE_READY &&
+	    store.flush_ev != NULL)
+		event_active(store.flush_ev, 0, 0);
+}
+
 static int
 store_resolve(const char *host, char *err, size_t errlen)
 {
@@ -342,7 +369,9 @@ store_init(struct event_base *base, const struct store_params *p, char *err,
 	}
 	store.retry_ev = evtimer_new(base, store_retry_cb, NULL);
 	store.timeout_ev = evtimer_new(base, store_timeout_cb, NULL);
-	if (store.retry_ev == NULL || store.timeout_ev == NULL) {
+	store.flush_ev = event_new(base, -1, 0, store_flush_cb, NULL);
+	if (store.retry_ev == NULL || store.timeout_ev == NULL ||
+	    store.flush_ev == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}

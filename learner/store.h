@@ -43,6 +43,12 @@ void	store_status(store_status_cb, void *arg);
 struct redisAsyncContext;
 struct redisAsyncContext *store_async(void);
 
+/*
+ * Writes the commands queued so far once the callbacks ready in this
+ * loop pass have run, instead of in the next pass (batch.c calls it).
+ */
+void	store_flush_soon(void);
+
 /* Drops the connection (used at exit). */
 void	store_close(void);
 
