@@ -10,6 +10,7 @@
 #include <event2/event.h>
 
 #include "ipc.h"
+#include "log.h"
 
 /* Descriptors held for flagged messages not yet complete. */
 #define IPC_FD_QUEUE		16
@@ -717,6 +718,8 @@ chan_flush_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	c->depth++;
+	/* The log lines of this pass leave before the answers they explain. */
+	log_flush();
 	if (!c->failed && !c->freed && chan_flush(c) == -1)
 		chan_fail(c, c->fail_code, c->fail_why);
 	chan_leave(c);

@@ -32,6 +32,20 @@ static struct {
 	"guardian", 0, STDERR_FILENO, 0, 0, LOG_INFO, LOG_FORMAT_JSON, NULL
 };
 
+/*
+ * Lines held until the end of a loop pass (log_defer), written together.
+ * At most PIPE_BUF bytes per write, so that a write to a pipe stays one
+ * piece among other processes' lines (a file opened for append is
+ * written whole anyway).
+ */
+#define LOG_BATCH_MAX		4096
+
+static struct {
+	char	 buf[LOG_BATCH_MAX];
+	size_t	 len;
+	void	(*arm)(void);
+} lb;
+
 struct line {
 	char	 buf[LOG_LINE_MAX];
 	size_t	 len;
@@ -118,6 +132,7 @@ log_getformat(void)
 static void
 log_close_current(void)
 {
+	log_flush();
 	if (lg.owned && lg.fd >= 0)
 		close(lg.fd);
 	if (lg.use_syslog)
@@ -177,6 +192,7 @@ log_reopen(void)
 	fd = open(lg.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 	if (fd == -1)
 		return -1;
+	log_flush();
 	if (lg.owned && lg.fd >= 0)
 		close(lg.fd);
 	lg.fd = fd;
@@ -505,25 +521,69 @@ line_end(struct line *l, int format)
 }
 
 static void
-line_emit(struct line *l, int level)
+log_write(const char *p, size_t len)
 {
 	size_t	 off = 0;
 	ssize_t	 n;
 
-	if (lg.use_syslog) {
-		syslog(level_normalise(level), "%.*s", (int)(l->len - 1),
-		    l->buf);
-		return;
-	}
-	/* One write per line keeps lines of several processes apart. */
-	while (off < l->len) {
-		n = write(lg.fd, l->buf + off, l->len - off);
+	while (off < len) {
+		n = write(lg.fd, p + off, len - off);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			return;
 		off += (size_t)n;
 	}
+}
+
+void
+log_flush(void)
+{
+	int	 saved_errno = errno;
+
+	if (lb.len > 0) {
+		log_write(lb.buf, lb.len);
+		lb.len = 0;
+	}
+	errno = saved_errno;
+}
+
+static void
+line_emit(struct line *l, int level)
+{
+	if (lg.use_syslog) {
+		syslog(level_normalise(level), "%.*s", (int)(l->len - 1),
+		    l->buf);
+		return;
+	}
+	/*
+	 * Information and debug lines wait for the end of the pass when the
+	 * owner asked for it; warnings and errors, and any line that does
+	 * not fit, are written at once, after those held, in order.  One
+	 * write never holds part of a line.
+	 */
+	if (lb.arm != NULL && level >= LOG_INFO && l->len <= LOG_BATCH_MAX) {
+		if (lb.len + l->len > LOG_BATCH_MAX)
+			log_flush();
+		if (lb.len == 0)
+			lb.arm();
+		memcpy(lb.buf + lb.len, l->buf, l->len);
+		lb.len += l->len;
+		return;
+	}
+	log_flush();
+	log_write(l->buf, l->len);
+}
+
+void
+log_defer(void (*arm)(void))
+{
+	static int	 registered;
+
+	log_flush();
+	lb.arm = arm;
+	if (arm != NULL && !registered && atexit(log_flush) == 0)
+		registered = 1;
 }
 
 static void

@@ -61,6 +61,17 @@ int	 log_reopen(void);
 void	 log_setfd(int fd);
 /* Current output descriptor, -1 when logging to syslog. */
 int	 log_getfd(void);
+/*
+ * Holds information and debug lines until log_flush(), written then in
+ * as few writes as possible (at most 4 KiB each, whole lines only).  arm
+ * is called when the first line is held: the owner makes log_flush() run
+ * at the end of its loop pass.  Warnings and errors are written at once,
+ * after the lines held; so is everything at exit.  NULL: every line is
+ * written at once (the default).  IPC channels flush before they send,
+ * so a line always leaves before the answer it accounts for.
+ */
+void	 log_defer(void (*arm)(void));
+void	 log_flush(void);
 
 void	 log_setlevel(int level);
 int	 log_getlevel(void);

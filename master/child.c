@@ -108,6 +108,24 @@ child_signal(evutil_socket_t sig, short events, void *arg)
 	c->on_quit();
 }
 
+/* The end-of-pass flush of the log lines held (log_defer). */
+static struct event	*child_log_ev;
+
+static void
+child_log_flush(evutil_socket_t fd, short events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	(void)arg;
+	log_flush();
+}
+
+static void
+child_log_arm(void)
+{
+	event_active(child_log_ev, 0, 0);
+}
+
 void
 child_init(struct child *c, enum proc_type type, const char *config_path)
 {
@@ -149,6 +167,11 @@ child_init(struct child *c, enum proc_type type, const char *config_path)
 	    (c->base = event_base_new_with_config(ecfg)) == NULL)
 		fatalx("%s: event_base_new failed", __func__);
 	event_config_free(ecfg);
+	/* A decision line per message: written once per loop pass. */
+	if ((child_log_ev = event_new(c->base, -1, 0, child_log_flush,
+	    NULL)) == NULL)
+		fatalx("%s: event_new failed", __func__);
+	log_defer(child_log_arm);
 	c->master = ipc_chan_new(c->base, PROC_FD_MASTER,
 	    child_dispatch_master, child_master_error, c);
 	if (c->master == NULL)

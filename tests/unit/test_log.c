@@ -407,6 +407,70 @@ test_fatal_exits_1(void **state)
 	assert_non_null(strstr(buf, "\"msg\":\"main: giving up\""));
 }
 
+/*
+ * log_defer: information lines wait for log_flush(), the owner is asked
+ * once per batch, a warning writes what is held first and itself at
+ * once, lines stay whole and in order, and a full batch is written
+ * without waiting.
+ */
+static int	 armed;
+
+static void
+count_arm(void)
+{
+	armed++;
+}
+
+static size_t
+count_lines(const char *s)
+{
+	size_t	 n = 0;
+
+	for (; *s != '\0'; s++)
+		if (*s == '\n')
+			n++;
+	return n;
+}
+
+static void
+test_deferred_lines(void **state)
+{
+	struct stat	 st;
+	char		*s, *a, *b, *c;
+	int		 i;
+
+	(void)state;
+	capture_start(LOG_FORMAT_JSON, LOG_DEBUG);
+	armed = 0;
+	log_defer(count_arm);
+	log_info("first %d", 1);
+	log_debug("second %d", 2);
+	assert_int_equal(armed, 1);
+	assert_int_equal(fstat(capture_fd, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	log_warnx("third");
+	assert_int_equal(fstat(capture_fd, &st), 0);
+	assert_true(st.st_size > 0);
+	log_info("fourth");
+	assert_int_equal(armed, 2);
+	log_flush();
+	/* Past 4 KiB the batch goes without waiting for the flush. */
+	for (i = 0; i < 40; i++)
+		log_info("filler %d", i);
+	assert_true(armed > 2);
+	log_defer(NULL);
+	log_info("fifth");
+	s = capture_end(NULL);
+	assert_int_equal(count_lines(s), 45);
+	a = strstr(s, "first 1");
+	b = strstr(s, "second 2");
+	c = strstr(s, "third");
+	assert_non_null(a);
+	assert_true(a < b && b < c && c < strstr(s, "fourth"));
+	assert_true(strstr(s, "filler 39") < strstr(s, "fifth"));
+	free(s);
+}
+
 int
 main(void)
 {
@@ -422,6 +486,7 @@ main(void)
 		cmocka_unit_test(test_text_format),
 		cmocka_unit_test(test_file_destination_and_reopen),
 		cmocka_unit_test(test_fatal_exits_1),
+		cmocka_unit_test(test_deferred_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
