@@ -710,6 +710,10 @@ chan_flush(struct ipc_chan *c)
 	return 0;
 }
 
+/*
+ * Sends the queue: at the end of a pass (ev_flush), or once the socket
+ * takes more (ev_write).
+ */
 static void
 chan_flush_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -721,19 +725,6 @@ chan_flush_cb(evutil_socket_t fd, short what, void *arg)
 	/* The log lines of this pass leave before the answers they explain. */
 	log_flush();
 	if (!c->failed && !c->freed && chan_flush(c) == -1)
-		chan_fail(c, c->fail_code, c->fail_why);
-	chan_leave(c);
-}
-
-static void
-chan_write_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct ipc_chan	*c = arg;
-
-	(void)fd;
-	(void)what;
-	c->depth++;
-	if (chan_flush(c) == -1)
 		chan_fail(c, c->fail_code, c->fail_why);
 	chan_leave(c);
 }
@@ -872,7 +863,7 @@ ipc_chan_new(struct event_base *base, int sock, ipc_msg_cb msg_cb,
 	c->ev_read = event_new(base, sock, EV_READ | EV_PERSIST, chan_read_cb,
 	    c);
 	c->ev_write = event_new(base, sock, EV_WRITE | EV_PERSIST,
-	    chan_write_cb, c);
+	    chan_flush_cb, c);
 	c->ev_flush = event_new(base, -1, 0, chan_flush_cb, c);
 	c->ev_fail = event_new(base, -1, 0, chan_fail_cb, c);
 	if (c->ev_read == NULL || c->ev_write == NULL || c->ev_flush == NULL ||
