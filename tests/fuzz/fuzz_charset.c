@@ -30,31 +30,6 @@ static const char *declared[] = {
 	"hz-gb-2312", "charset=utf-7", "ibm866", "no-such-charset",
 };
 
-struct sbcs_reference {
-	const uint8_t	*map;
-	const uint32_t	*ngrams;
-};
-
-#define REF(m, n)	{ chardet_map_##m, chardet_ngrams_##n }
-
-/* The single-byte recognizers in chardet_sbcs_hits' order. */
-static const struct sbcs_reference sbcs_refs[CHARDET_NSBCS] = {
-	REF(8859_1, 8859_1_en), REF(8859_1, 8859_1_da),
-	REF(8859_1, 8859_1_de), REF(8859_1, 8859_1_es),
-	REF(8859_1, 8859_1_fr), REF(8859_1, 8859_1_it),
-	REF(8859_1, 8859_1_nl), REF(8859_1, 8859_1_no),
-	REF(8859_1, 8859_1_pt), REF(8859_1, 8859_1_sv),
-	REF(8859_2, 8859_2_cs), REF(8859_2, 8859_2_hu),
-	REF(8859_2, 8859_2_pl), REF(8859_2, 8859_2_ro),
-	REF(8859_5, 8859_5_ru), REF(8859_6, 8859_6_ar),
-	REF(8859_7, 8859_7_el), REF(8859_8, 8859_8_i_he),
-	REF(8859_8, 8859_8_he), REF(windows_1251, windows_1251),
-	REF(windows_1256, windows_1256), REF(koi8_r, koi8_r),
-	REF(8859_9, 8859_9_tr), REF(ibm424_he, ibm424_he_rtl),
-	REF(ibm424_he, ibm424_he_ltr), REF(ibm420_ar, ibm420_ar_rtl),
-	REF(ibm420_ar, ibm420_ar_ltr),
-};
-
 /* Whether ngram is in the sorted 64-entry table. */
 static int
 sbcs_ref_lookup(const uint32_t *table, uint32_t ngram)
@@ -73,8 +48,8 @@ sbcs_ref_lookup(const uint32_t *table, uint32_t ngram)
 
 /* Upstream's parser: bytes mapped to 0 and a space after a space skipped. */
 static void
-sbcs_ref_hits(const uint8_t *p, size_t len, const struct sbcs_reference *ref,
-    uint32_t *count, uint32_t *hits)
+sbcs_ref_hits(const uint8_t *p, size_t len,
+    const struct chardet_sbcs_model *ref, uint32_t *count, uint32_t *hits)
 {
 	uint32_t	ngram = 0;
 	size_t		i;
@@ -130,7 +105,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		len = CHARDET_WINDOW;
 	chardet_sbcs_hits(text, len, 1, c1, h1);
 	for (i = 0; i < CHARDET_NSBCS; i++) {
-		sbcs_ref_hits(text, len, &sbcs_refs[i], &c2[i], &h2[i]);
+		sbcs_ref_hits(text, len, &chardet_sbcs_models[i], &c2[i], &h2[i]);
 		if (c1[i] != c2[i] || h1[i] != h2[i])
 			abort();
 	}

@@ -37,15 +37,10 @@
 #include "chardet_tables.h"
 #include "utf8.h"
 
-struct sbcs_model {
-	const uint8_t	*map;
-	const uint32_t	*ngrams;
-};
-
 #define MODEL(m, n)	{ chardet_map_##m, chardet_ngrams_##n }
 
 /* Upstream's order of the single-byte recognizers (chardet.c). */
-static const struct sbcs_model sbcs_models[CHARDET_NSBCS] = {
+const struct chardet_sbcs_model chardet_sbcs_models[CHARDET_NSBCS] = {
 	MODEL(8859_1, 8859_1_en), MODEL(8859_1, 8859_1_da),
 	MODEL(8859_1, 8859_1_de), MODEL(8859_1, 8859_1_es),
 	MODEL(8859_1, 8859_1_fr), MODEL(8859_1, 8859_1_it),
@@ -131,7 +126,7 @@ sbcs_fill(uint32_t mult)
 		slot_tag[i] = ngram_empty_tag((uint32_t)i);
 	for (r = 0; r < CHARDET_NSBCS; r++) {
 		for (i = 0; i < 64; i++) {
-			hash = ngram_hash(sbcs_models[r].ngrams[i]);
+			hash = ngram_hash(chardet_sbcs_models[r].ngrams[i]);
 			b = ngram_first_slot(hash);
 			tag = ngram_tag(hash);
 			for (w = 0; w < NGRAM_WAYS; w++)
@@ -162,10 +157,11 @@ sbcs_init(void)
 	while (!sbcs_fill(mult))
 		mult += 2;
 	for (r = 0; r < CHARDET_NSBCS; r++) {
-		for (m = 0; m < nmaps && maps[m] != sbcs_models[r].map; m++)
+		for (m = 0; m < nmaps &&
+		    maps[m] != chardet_sbcs_models[r].map; m++)
 			;
 		if (m == nmaps)
-			maps[nmaps++] = sbcs_models[r].map;
+			maps[nmaps++] = chardet_sbcs_models[r].map;
 		model_map[r] = (uint8_t)m;
 	}
 	for (i = 0; i < nmaps; i++)

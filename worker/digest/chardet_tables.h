@@ -51,6 +51,14 @@ extern const uint32_t	chardet_ngrams_ibm420_ar_ltr[64];
  * the input window; present is the set of byte values in it.
  */
 #define CHARDET_NSBCS	27
+
+/* A single-byte recognizer: its byte map and its 64 sorted 3-grams. */
+struct chardet_sbcs_model {
+	const uint8_t	*map;
+	const uint32_t	*ngrams;
+};
+/* In upstream's order, the order of chardet_sbcs_hits' results. */
+extern const struct chardet_sbcs_model chardet_sbcs_models[CHARDET_NSBCS];
 void	chardet_sbcs_all(const uint8_t *, size_t, const uint64_t present[4],
 	    int confidence[CHARDET_NSBCS]);
 /*
