@@ -29,6 +29,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "html2text_prep.h"
@@ -94,7 +95,20 @@ struct prep {
 	int		 tables_lost;	/* no longer followed */
 	int		 table_space;	/* keep what prep_table_text drops */
 	int		 cell_fresh;	/* only white space since <td>/<th> */
+	/* table tags just written that the next tag may make redundant */
+	struct prep_elide {
+		size_t	 start, end;	/* in out */
+		uint8_t	 kind;		/* PE_* */
+	}		 elide[4];
+	size_t		 nelide;
+	size_t		 table_end;	/* in out: end of a <table> just written */
 };
+
+/* What prep_elide may remove (see there). */
+#define PE_CELL_END	1	/* </td>, </th> */
+#define PE_ROW_END	2	/* </tr> */
+#define PE_SECTION_END	3	/* </tbody>, </thead>, </tfoot> */
+#define PE_TBODY	4	/* a bare <tbody> right after a <table> */
 
 /*
  * Gumbo, like Go's parser, checks "element in scope" by walking the stack
@@ -1194,6 +1208,109 @@ prep_table_text(struct prep *p)
 	}
 }
 
+/*
+ * Table tags that the tag after them implies.  The tree builder closes a
+ * cell, a row or a section itself when the next table tag needs it
+ * closed, with the same steps as the end tag ("close the cell", "clear
+ * the stack back to a table row context", then the pop), and inserts a
+ * <tbody> without attributes where a <tr> or a cell comes right after
+ * <table>.  So, written with nothing between them (white space dropped
+ * by prep_table_text included), these pairs give gumbo the same tree
+ * without their first tag:
+ *   </td> or </th>	before <td>, <th>, <tr>, </tr>, </table>
+ *   </tr>		before <tr>, <tbody>, <thead>, <tfoot>, </table>
+ *   </tbody>, </thead> or </tfoot>	before </table>
+ *   <table><tbody>	before <tr>, <td>, <th>
+ * In the insertion modes outside tables too: where the end tag is
+ * ignored (no such element open, "in table", in the head, in a
+ * frameset) the next tag does what it does after an ignored tag; where
+ * it is not ("in select in table", "after body") the next tag takes the
+ * same step first.  But a cell or row can be open without its table
+ * inside a <template>, where </table> is ignored and leaves them open:
+ * like the white-space rule, this one ends where the following of the
+ * table modes does (<template>, <caption>, <colgroup>, ...).
+ * A section end tag before one of another section is not among them:
+ * "in row" it is ignored while that section is not open, leaving the
+ * row open, where </tr> would have closed it.  Each tag gumbo skips
+ * costs it about what a tag it reads does; mail writes every table tag.
+ * Dropping one can make the one before it redundant in turn, so the
+ * candidates stay stacked while nothing else is written after them.
+ */
+static int
+prep_elide_implied(unsigned int kind, unsigned int role, int endtag)
+{
+	int section = role == TR_TBODY || role == TR_THEAD || role == TR_TFOOT;
+
+	switch (kind) {
+	case PE_CELL_END:
+		return endtag ? role == TR_TR || role == TR_TABLE :
+		    role == TR_TD || role == TR_TH || role == TR_TR;
+	case PE_ROW_END:
+		return endtag ? role == TR_TABLE : role == TR_TR || section;
+	case PE_SECTION_END:
+		return endtag && role == TR_TABLE;
+	case PE_TBODY:
+		return !endtag && (role == TR_TR || role == TR_TD ||
+		    role == TR_TH);
+	}
+	return 0;
+}
+
+/* Before a complete tag is written: drops what it makes redundant. */
+static void
+prep_elide(struct prep *p, unsigned int role, int endtag)
+{
+	struct prep_elide *e;
+
+	while (p->nelide > 0) {
+		e = &p->elide[p->nelide - 1];
+		if (e->end != p->out->len) {
+			/* something was written since */
+			p->nelide = 0;
+			break;
+		}
+		if (!prep_elide_implied(e->kind, role, endtag))
+			break;
+		p->out->len = e->start;
+		p->nelide--;
+	}
+}
+
+/* After a complete tag was written at [from, out->len). */
+static void
+prep_elide_push(struct prep *p, unsigned int role, int endtag, size_t from)
+{
+	struct buf *out = p->out;
+	unsigned int kind = 0;
+
+	if (endtag && (role == TR_TD || role == TR_TH))
+		kind = PE_CELL_END;
+	else if (endtag && role == TR_TR)
+		kind = PE_ROW_END;
+	else if (endtag && (role == TR_TBODY || role == TR_THEAD ||
+	    role == TR_TFOOT))
+		kind = PE_SECTION_END;
+	else if (!endtag && role == TR_TBODY && from == p->table_end &&
+	    out->len - from == 7 && strncasecmp((const char *)out->data +
+	    from, "<tbody>", 7) == 0)
+		kind = PE_TBODY;
+	if (!endtag && role == TR_TABLE)
+		p->table_end = out->len;
+	if (kind == 0) {
+		p->nelide = 0;
+		return;
+	}
+	if (p->nelide == sizeof(p->elide) / sizeof(p->elide[0])) {
+		memmove(p->elide, p->elide + 1, sizeof(p->elide) -
+		    sizeof(p->elide[0]));
+		p->nelide--;
+	}
+	p->elide[p->nelide].start = from;
+	p->elide[p->nelide].end = out->len;
+	p->elide[p->nelide].kind = (uint8_t)kind;
+	p->nelide++;
+}
+
 static int
 prep_tag(struct prep *p)
 {
@@ -1202,7 +1319,8 @@ prep_tag(struct prep *p)
 	struct prep_keep keep;
 	size_t start = p->i, name, n, end, cend;
 	unsigned int flags;
-	int endtag = s[start + 1] == '/', closed;
+	int endtag = s[start + 1] == '/', closed, elide;
+	size_t from;
 
 	name = start + 1 + endtag;
 	for (n = 0; name + n < p->len && !html_space(s[name + n]) &&
@@ -1224,6 +1342,12 @@ prep_tag(struct prep *p)
 		p->stopped = 1;
 		return 0;
 	}
+	elide = p->rewrite && !p->table_space && !p->tables_lost && closed;
+	if (elide)
+		prep_elide(p, PT_ROLE_OF(flags), endtag);
+	else
+		p->nelide = 0;
+	from = p->out->len;
 	if (endtag) {
 		if (flags & PT_LEAVES_HEAD)
 			p->in_body = 1;
@@ -1254,6 +1378,8 @@ prep_tag(struct prep *p)
 		p->i = end;
 	} else if (prep_copy_to(p, end) == -1)
 		return -1;
+	if (elide)
+		prep_elide_push(p, PT_ROLE_OF(flags), endtag, from);
 	if (endtag || end >= p->len)
 		return 0;
 	if (flags & PT_PLAINTEXT)
