@@ -396,8 +396,13 @@ test_shrink_ids(void **state)
 	(void)state;
 	expect_prepared("<font color=\"#ff0000\" size=2>a</font><font "
 	    "color='#ff0000'>b</font><b class=x id>c</b>",
-	    "<font color=0 size=1>a</font><font color=0>b</font>"
-	    "<b class=2 id>c</b>");
+	    "<font a=0>a</font><font a=1>b</font><b a=2>c</b>");
+	/* one id per set of names and values, in any order and case */
+	expect_prepared("<b x=1 Y=2>a</b><i y=2 x=1>b</i><b y='2' X=\"1\">c"
+	    "</b><b x=1>d</b><b x=1 y=2 z>e</b>",
+	    "<b a=0>a</b><i a=0>b</i><b a=0>c</b><b a=1>d</b><b a=2>e</b>");
+	/* odd names: each value its own id, as before */
+	expect_prepared("<b x.y=1 z=1>a</b>", "<b x.y=0 z=0>a</b>");
 	expect_prepared("<a href=\"u v\" class=\"k\">l</a>",
 	    "<a href=\"u v\" class=0>l</a>");
 	/* Noah's Ark: at most three identical formatting elements */
@@ -407,6 +412,10 @@ test_shrink_ids(void **state)
 	    "<font color=red>a<p>b<p>c");
 	SAME("<p><b class=a><b class=A><b class=a><b class=a>x</p>y<p>z");
 	SAME("<p><b x=1 y=2><b y=2 x=1><b x=1 y=2><b x=1 y=2>q<p>r");
+	SAME("<p><b X=1 y=2><b y=2 x=1><b x=1 Y=2><b x=1 y=2 z>q<p>r<p>s");
+	SAME("<p><b x=1 y=2><b x=1><b x=1 y=2><b y=2><b x=1 y=2>q<p>r");
+	SAME("<p><b x=1 y=\"\"><b x=1 y><b y x=1><b x=1 y=''>q<p>r");
+	SAME("<p><b x.y=1><b x.y=1><b x.y=1><b x.y=1>q<p>r");
 	/* adoption agency clones */
 	SAME("<a href=h1 class=q>x<div>y</a>z</div>w");
 	SAME("<b id=1>1<p>2</b>3</p><i a=b>4<table><tr><td>5</i>6</table>");

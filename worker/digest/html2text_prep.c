@@ -86,6 +86,7 @@ struct prep {
 	int		 mapped;	/* and some did */
 	unsigned int	 redo;		/* PREP_F_*: run again without */
 	struct prep_ids	 idmap;
+	struct prep_ids	 setmap;	/* attribute sets given an id */
 	struct prep_ids	 hrefs;		/* href values given a run */
 	struct buf	 href_run;	/* uint32_t: the run of each */
 	struct h2t_texts *texts;	/* text runs become code points */
@@ -867,6 +868,106 @@ prep_attr_put_id(struct prep *p, size_t name, size_t name_end, size_t end,
 }
 
 /*
+ * The attributes of a formatting element other than <a>, as one id.
+ * What the tree builder compares is the set of (name, value) pairs:
+ * gumbo's Noah's Ark test counts a match for every attribute of one
+ * element in the other and the same number of them.  So equal sets (in
+ * any order) get the same id and unequal ones different ids, and the
+ * tag goes to gumbo with that one attribute: gumbo reads each attribute
+ * into buffers of its own, character by character.
+ */
+#define PREP_SET_MAX	16
+
+struct prep_set {
+	struct buf	 bytes;		/* "name\0value" of each, lower-case */
+	size_t		 off[PREP_SET_MAX];
+	size_t		 n;
+};
+
+static int
+prep_attr_collect(struct prep *p, size_t name, size_t name_end, size_t end,
+    void *arg)
+{
+	struct prep_set *set = arg;
+	struct buf *out = p->out;
+	size_t vs, ve, k;
+	int rc;
+
+	/* only plain names: gumbo could read two odd ones as one */
+	if (set->n == PREP_SET_MAX || name == name_end)
+		return -1;
+	for (k = name; k < name_end; k++)
+		if (!isalnum(p->s[k]) && p->s[k] != '-' && p->s[k] != '_' &&
+		    p->s[k] != ':')
+			return -1;
+	set->off[set->n++] = set->bytes.len;
+	for (k = name; k < name_end; k++)
+		if (buf_putc(&set->bytes, ascii_lower(p->s[k])) == -1)
+			return -1;
+	if (buf_putc(&set->bytes, '\0') == -1)
+		return -1;
+	prep_attr_value(p, name_end, end, &vs, &ve);
+	/* the value as gumbo will read it, as prep_put_id has it */
+	p->out = &set->bytes;
+	p->i = vs;
+	rc = prep_copy_to(p, ve);
+	p->out = out;
+	if (rc == -1 || buf_putc(&set->bytes, '\0') == -1)
+		return -1;
+	return 0;
+}
+
+/* Writes " a=" and the id of the set; 1 when it does not qualify. */
+static int
+prep_put_set(struct prep *p, size_t attrs)
+{
+	static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	struct prep_ids *m = &p->setmap;
+	struct prep_set set;
+	const char *e;
+	size_t k, j, id, t;
+	int rc = 1;
+
+	buf_init(&set.bytes, 0);
+	set.n = 0;
+	if (prep_tag_walk(p, attrs, prep_attr_collect, &set) == (size_t)-1 ||
+	    buf_failed(&set.bytes))
+		goto done;
+	rc = -1;
+	/* by name: the names are distinct (prep_format_tag checked) */
+	for (k = 1; k < set.n; k++)
+		for (j = k; j > 0 && strcmp((const char *)set.bytes.data +
+		    set.off[j - 1], (const char *)set.bytes.data +
+		    set.off[j]) > 0; j--) {
+			t = set.off[j];
+			set.off[j] = set.off[j - 1];
+			set.off[j - 1] = t;
+		}
+	buf_reset(&m->scratch);
+	for (k = 0; k < set.n; k++) {
+		e = (const char *)set.bytes.data + set.off[k];
+		/* name, NUL, value (no NUL in it), NUL */
+		buf_append(&m->scratch, e, strlen(e) + 1);
+		e += strlen(e) + 1;
+		buf_append(&m->scratch, e, strlen(e) + 1);
+	}
+	if (buf_failed(&m->scratch) || prep_id_of(m, &id) == -1 ||
+	    buf_puts(p->out, " a=") == -1)
+		goto done;
+	do {
+		if (buf_putc(p->out, digits[id % 62]) == -1)
+			goto done;
+		id /= 62;
+	} while (id > 0);
+	p->mapped = 1;
+	rc = 0;
+done:
+	buf_free(&set.bytes);
+	return rc;
+}
+
+/*
  * A formatting start tag.  The tree builder compares the attributes of
  * formatting elements only with each other, for equality ("Noah's Ark",
  * the clones of the adoption agency), and the renderer reads only <a
@@ -881,6 +982,7 @@ static int
 prep_format_tag(struct prep *p, unsigned int flags, size_t attrs, size_t end)
 {
 	struct prep_fmt f;
+	int rc;
 
 	memset(&f, 0, sizeof(f));
 	f.flags = flags;
@@ -897,9 +999,11 @@ prep_format_tag(struct prep *p, unsigned int flags, size_t attrs, size_t end)
 		p->ids = 0;
 		return prep_copy_to(p, end);
 	}
-	if (prep_copy_to(p, attrs) == -1 ||
-	    prep_tag_walk(p, attrs, prep_attr_put_id, &f) == (size_t)-1 ||
-	    buf_putc(p->out, '>') == -1)
+	if (prep_copy_to(p, attrs) == -1)
+		return -1;
+	rc = (flags & PT_LINK) ? 1 : prep_put_set(p, attrs);
+	if (rc == -1 || (rc == 1 && prep_tag_walk(p, attrs, prep_attr_put_id,
+	    &f) == (size_t)-1) || buf_putc(p->out, '>') == -1)
 		return -1;
 	p->i = end;
 	return 0;
@@ -1763,6 +1867,8 @@ h2t_prepare(const uint8_t *in, size_t len, struct buf *out, int *placeholders,
 		memset(&p.hrefs, 0, sizeof(p.hrefs));
 		buf_init(&p.hrefs.keys, 0);
 		buf_init(&p.hrefs.scratch, 0);
+		buf_init(&p.setmap.keys, 0);
+		buf_init(&p.setmap.scratch, 0);
 		buf_init(&p.href_run, 0);
 		p.table_space = (flags & H2T_PREP_TABLE_SPACE) != 0;
 		p.idmap = idmap;
@@ -1776,6 +1882,7 @@ h2t_prepare(const uint8_t *in, size_t len, struct buf *out, int *placeholders,
 		rc = prep_run(&p);
 		idmap = p.idmap;
 		prep_ids_free(&p.hrefs);
+		prep_ids_free(&p.setmap);
 		buf_free(&p.href_run);
 		if (rc == -1 || p.redo == 0 || buf_failed(out))
 			break;
