@@ -753,12 +753,25 @@ prep_ids_free(struct prep_ids *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/* An id as a short attribute value: base 62, lowest digit first. */
+static int
+prep_put_id_digits(struct buf *out, size_t id)
+{
+	static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+	do {
+		if (buf_putc(out, digits[id % 62]) == -1)
+			return -1;
+		id /= 62;
+	} while (id > 0);
+	return 0;
+}
+
 /* Writes "=" and the id of the value [vs, ve) as gumbo will read it. */
 static int
 prep_put_id(struct prep *p, size_t vs, size_t ve)
 {
-	static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 	struct buf *out = p->out;
 	size_t id;
 	int rc;
@@ -769,13 +782,9 @@ prep_put_id(struct prep *p, size_t vs, size_t ve)
 	rc = prep_copy_to(p, ve);
 	p->out = out;
 	if (rc == -1 || buf_append(&p->idmap.scratch, "", 0) == -1 ||
-	    prep_id_of(&p->idmap, &id) == -1 || buf_putc(out, '=') == -1)
+	    prep_id_of(&p->idmap, &id) == -1 || buf_putc(out, '=') == -1 ||
+	    prep_put_id_digits(out, id) == -1)
 		return -1;
-	do {
-		if (buf_putc(out, digits[id % 62]) == -1)
-			return -1;
-		id /= 62;
-	} while (id > 0);
 	p->mapped = 1;
 	return 0;
 }
@@ -921,8 +930,6 @@ prep_attr_collect(struct prep *p, size_t name, size_t name_end, size_t end,
 static int
 prep_put_set(struct prep *p, size_t attrs)
 {
-	static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 	struct prep_ids *m = &p->setmap;
 	struct prep_set set;
 	const char *e;
@@ -953,13 +960,9 @@ prep_put_set(struct prep *p, size_t attrs)
 		buf_append(&m->scratch, e, strlen(e) + 1);
 	}
 	if (buf_failed(&m->scratch) || prep_id_of(m, &id) == -1 ||
-	    buf_puts(p->out, " a=") == -1)
+	    buf_puts(p->out, " a=") == -1 ||
+	    prep_put_id_digits(p->out, id) == -1)
 		goto done;
-	do {
-		if (buf_putc(p->out, digits[id % 62]) == -1)
-			goto done;
-		id /= 62;
-	} while (id > 0);
 	p->mapped = 1;
 	rc = 0;
 done:
