@@ -906,8 +906,8 @@ prep_attr_collect(struct prep *p, size_t name, size_t name_end, size_t end,
 	if (set->n == PREP_SET_MAX || name == name_end)
 		return -1;
 	for (k = name; k < name_end; k++)
-		if (!isalnum(p->s[k]) && p->s[k] != '-' && p->s[k] != '_' &&
-		    p->s[k] != ':')
+		if (!ascii_alpha(p->s[k]) && (p->s[k] < '0' || p->s[k] > '9') &&
+		    p->s[k] != '-' && p->s[k] != '_' && p->s[k] != ':')
 			return -1;
 	set->off[set->n++] = set->bytes.len;
 	for (k = name; k < name_end; k++)
