@@ -1,11 +1,15 @@
 #!/bin/sh
 # Installs the Debian packages needed to build, run and test the daemon when
-# any of them is missing.  Runs apt-get through sudo when not root.
+# any of them is missing.  Runs apt-get through sudo when not root.  The
+# test set includes Rspamd, SpamAssassin and Dovecot, whose integrations
+# (conf/) the tests run against the real programs; --runtime installs only
+# what the daemon needs.
 set -eu
 PKGS="gcc make pkg-config libevent-dev libevhtp-dev libhiredis-dev
 libgmime-3.0-dev libcurl4-openssl-dev libseccomp-dev libjansson-dev
 libgumbo-dev libssl-dev libcmocka-dev redis-server curl python3 procps
-iproute2 openssl ca-certificates clang libclang-rt-14-dev"
+iproute2 openssl ca-certificates clang libclang-rt-14-dev
+rspamd spamassassin libwww-perl libjson-perl dovecot-imapd dovecot-sieve"
 [ "${1:-}" = "--runtime" ] && PKGS="gcc make pkg-config libevent-dev
 libevhtp-dev libhiredis-dev libgmime-3.0-dev libcurl4-openssl-dev
 libseccomp-dev libjansson-dev libgumbo-dev libssl-dev redis-server curl
