@@ -16,18 +16,22 @@ an_redis() {
 	redis-cli -p "$REDIS_PORT" "$@"
 }
 
-# an_analyze FILE: sets CODE and BODY.
+# an_analyze FILE [curl args]: sets CODE and BODY.
 an_analyze() {
-	set -- $(it_curl /analyze --data-binary "@$1" -D "$IT_TMP/headers")
+	an_file=$1
+	shift
+	set -- $(it_curl /analyze --data-binary "@$an_file" \
+	    -D "$IT_TMP/headers" "$@")
 	CODE=$1
 	shift
 	BODY="$*"
 }
 
-# an_report MESSAGE-ID TYPE: sets CODE and BODY.
+# an_report MESSAGE-ID TYPE [curl args]: sets CODE and BODY.
 an_report() {
-	set -- $(it_curl /report -D "$IT_TMP/headers" \
-	    -d "{\"message-id\":\"$1\",\"report_type\":\"$2\"}")
+	an_json="{\"message-id\":\"$1\",\"report_type\":\"$2\"}"
+	shift 2
+	set -- $(it_curl /report -D "$IT_TMP/headers" -d "$an_json" "$@")
 	CODE=$1
 	shift
 	BODY="$*"

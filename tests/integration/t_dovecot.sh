@@ -142,11 +142,7 @@ imap_append() {
 
 # an_analyze with the token.
 dv_analyze() {
-	set -- $(it_curl /analyze -H "X-Guardian-Token: $TOKEN" \
-	    --data-binary "@$1")
-	CODE=$1
-	shift
-	BODY="$*"
+	an_analyze "$1" -H "X-Guardian-Token: $TOKEN"
 }
 
 rpt() {

@@ -258,11 +258,11 @@ rs_errors bad | grep -q 'answered HTTP 401 (the token option does not match' ||
 
 # A ham report of spam1 lowers the medoid's score under the threshold:
 # spam2 is then only a proximity match, MAILUMINATI_SUSPICIOUS (4).
-set -- $(it_curl /report -H "Authorization: Bearer $RS_TOKEN" \
-    -d '{"message-id":"<spam-one@lottery.example>","report_type":"ham"}')
-case "$1" in
+an_report '<spam-one@lottery.example>' ham \
+    -H "Authorization: Bearer $RS_TOKEN"
+case "$CODE" in
 200|202) ;;
-*) it_fail "ham report of spam1: $*" ;;
+*) it_fail "ham report of spam1: $CODE $BODY" ;;
 esac
 rs_scan good $AN_DATA/spam2.eml
 rs_symbol MAILUMINATI_SPAM && it_fail "spam2 after ham: $SCAN"
