@@ -246,10 +246,16 @@ run() {
 	head -n 1 /proc/stat >"$TMP/stat.1"
 	after=$(metric mailuminati_guardian_local_match_total)
 	echo "$label: $out local_matches=$((after - before))"
-	# Share of the two CPUs each kind of process used during the run.
+	n=$(echo "$out" | sed -n 's/.*requests=\([0-9]*\).*/\1/p')
+	# Share of a CPU each kind of process used during the run, and its
+	# CPU time per request: the figure least moved by the machine's
+	# other tenants (steal lowers throughput more than it raises this).
 	join "$TMP/cpu.0" "$TMP/cpu.1" | awk -v s="$SECONDS_EACH" \
-	    -v hz="$(getconf CLK_TCK)" '{ printf "%s%s %.0f%%", sep, $1,
-	    100 * ($3 - $2) / hz / s; sep = ", " } END { print "" }' |
+	    -v hz="$(getconf CLK_TCK)" -v n="${n:-0}" '{
+	    printf "%s%s %.0f%%", sep, $1, 100 * ($3 - $2) / hz / s
+	    if (n > 0)
+		printf " (%.0f us/req)", 1e6 * ($3 - $2) / hz / n
+	    sep = ", " } END { print "" }' |
 	    sed 's/^/    cpu: /'
 	# Idle and stolen time of the machine: runs with much of either
 	# measured a machine that was not all theirs.
@@ -258,7 +264,6 @@ run() {
 	    END { if (t > 0) printf "    machine: idle %.0f%%, iowait %.0f%%, steal %.0f%%\n",
 	    100 * d[5] / t, 100 * d[6] / t, 100 * d[9] / t }'
 	[ "$REDIS_STATS" = 1 ] || return 0
-	n=$(echo "$out" | sed -n 's/.*requests=\([0-9]*\).*/\1/p')
 	redis-cli -p "$RPORT" info commandstats | tr -d '\r' |
 	    awk -F '[:=,]' -v n="${n:-0}" '/^cmdstat_/ && n > 0 {
 		sub(/^cmdstat_/, "", $1)
