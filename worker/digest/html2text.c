@@ -26,6 +26,7 @@
 #include "buf.h"
 #include "html2text.h"
 #include "html2text_prep.h"
+#include "html_tree.h"
 #include "unicode.h"
 #include "utf8.h"
 
@@ -804,6 +805,25 @@ h2t_parse(struct h2t_arena *arena, const GumboOptions *options,
 	return doc;
 }
 
+/*
+ * The tree of html_tree.c, or NULL when it declined or the allocator gave
+ * up; the arena is emptied then, so that gumbo starts afresh.
+ */
+static GumboOutput *
+h2t_build(struct h2t_arena *arena, const GumboOptions *options,
+    const struct buf *in)
+{
+	GumboOutput *doc;
+
+	if (setjmp(arena->fail) != 0) {
+		h2t_arena_free(arena);
+		return NULL;
+	}
+	if ((doc = html_tree_build(options, in->data, in->len)) == NULL)
+		h2t_arena_free(arena);
+	return doc;
+}
+
 int
 html2text(const uint8_t *html, size_t len, struct buf *out)
 {
@@ -830,7 +850,7 @@ html2text_with(const uint8_t *html, size_t len, struct buf *out,
 	buf_init(&prepared, 0);
 	h2t_texts_init(&texts);
 	if (h2t_prepare(html, len, &prepared, &run.placeholders,
-	    prep_flags, &texts) == -1 ||
+	    prep_flags & ~H2T_GUMBO, &texts) == -1 ||
 	    buf_append(&prepared, "", 0) == -1) {
 		buf_free(&prepared);
 		h2t_texts_free(&texts);
@@ -851,7 +871,11 @@ html2text_with(const uint8_t *html, size_t len, struct buf *out,
 	options.deallocator = h2t_dealloc;
 	options.userdata = arena;
 	options.max_errors = 0;
-	doc = h2t_parse(arena, &options, &prepared);
+	doc = NULL;
+	if ((prep_flags & H2T_GUMBO) == 0)
+		doc = h2t_build(arena, &options, &prepared);
+	if (doc == NULL)
+		doc = h2t_parse(arena, &options, &prepared);
 	if (doc != NULL) {
 		ctx_init(&ctx, &run, 0);
 		if (render_node(&ctx, doc->document, 0) == 0 &&

@@ -16,7 +16,12 @@
  */
 int	html2text(const uint8_t *html, size_t len, struct buf *out);
 
-/* The same with the given h2t_prepare flags (html2text_prep.h). */
+/*
+ * The same with the given h2t_prepare flags (html2text_prep.h), plus
+ * H2T_GUMBO: always parse with gumbo, never with html_tree.c (tests
+ * compare both).
+ */
+#define H2T_GUMBO	0x100u
 int	html2text_with(const uint8_t *html, size_t len, struct buf *out,
 	    unsigned int prep_flags);
 
