@@ -98,6 +98,8 @@ static const struct key keys[] = {
 	{ "CHROOT_DIR", K_STR, O(chroot_dir), DEFAULT_CHROOT_DIR, 0, 0,
 	    check_path, F_RESTART },
 	{ "SANDBOX", K_SANDBOX, O(sandbox), "kill", 0, 0, NULL, 0 },
+	{ "HTML_GUMBO_ONLY", K_BOOL, O(html_gumbo_only), "false", 0, 0, NULL,
+	    0 },
 	{ "LISTEN_SOCKET", K_STR, O(listen_socket), NULL, 0, 0,
 	    check_socket_path, F_RESTART },
 	{ "LISTEN_SOCKET_OWNER", K_STR, O(listen_socket_owner), NULL, 0, 0,

@@ -47,6 +47,7 @@ struct guardian_config {
 	int		 retention_days;	/* LOCAL_RETENTION_DAYS, > 0 */
 	int		 image_analysis;	/* MI_ENABLE_IMAGE_ANALYSIS:
 						   recorded, never acted on */
+	int		 html_gumbo_only;	/* HTML_GUMBO_ONLY */
 	int		 log_level;		/* LOG_LEVEL, syslog priority */
 	int		 log_format;		/* LOG_FORMAT, LOG_FORMAT_* */
 

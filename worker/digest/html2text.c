@@ -824,10 +824,19 @@ h2t_build(struct h2t_arena *arena, const GumboOptions *options,
 	return doc;
 }
 
+static int h2t_gumbo_only;
+
+void
+html2text_gumbo_only(int on)
+{
+	h2t_gumbo_only = on != 0;
+}
+
 int
 html2text(const uint8_t *html, size_t len, struct buf *out)
 {
-	return html2text_with(html, len, out, H2T_PREP_SHRINK | H2T_PREP_TEXTS);
+	return html2text_with(html, len, out, H2T_PREP_SHRINK | H2T_PREP_TEXTS |
+	    (h2t_gumbo_only ? H2T_GUMBO : 0));
 }
 
 int

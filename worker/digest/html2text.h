@@ -22,6 +22,9 @@ int	html2text(const uint8_t *html, size_t len, struct buf *out);
  * compare both).
  */
 #define H2T_GUMBO	0x100u
+
+/* HTML_GUMBO_ONLY: html2text() parses every document with gumbo. */
+void	html2text_gumbo_only(int);
 int	html2text_with(const uint8_t *html, size_t len, struct buf *out,
 	    unsigned int prep_flags);
 
