@@ -24,6 +24,7 @@
 #include <gumbo.h>
 
 #include "html_tree.h"
+#include "utf8.h"
 
 #define HT_MAX_NODES	(1u << 24)
 
@@ -64,6 +65,7 @@ struct ht_token {
 	int		 self_closing;
 	GumboVector	 attrs;		/* start tags */
 	uint32_t	 c;		/* TK_CHAR, TK_WS */
+	int		 quirks;	/* TK_DOCTYPE: quirks mode */
 	const char	*text;		/* TK_COMMENT, NUL-terminated */
 };
 
@@ -506,21 +508,7 @@ insert_char(struct ht *t, uint32_t c, int text)
 		t->tb = nb;
 		t->tbcap = cap;
 	}
-	if (c < 0x80)
-		t->tb[t->tblen++] = (uint8_t)c;
-	else if (c < 0x800) {
-		t->tb[t->tblen++] = (uint8_t)(0xC0 | c >> 6);
-		t->tb[t->tblen++] = (uint8_t)(0x80 | (c & 0x3F));
-	} else if (c < 0x10000) {
-		t->tb[t->tblen++] = (uint8_t)(0xE0 | c >> 12);
-		t->tb[t->tblen++] = (uint8_t)(0x80 | (c >> 6 & 0x3F));
-		t->tb[t->tblen++] = (uint8_t)(0x80 | (c & 0x3F));
-	} else {
-		t->tb[t->tblen++] = (uint8_t)(0xF0 | c >> 18);
-		t->tb[t->tblen++] = (uint8_t)(0x80 | (c >> 12 & 0x3F));
-		t->tb[t->tblen++] = (uint8_t)(0x80 | (c >> 6 & 0x3F));
-		t->tb[t->tblen++] = (uint8_t)(0x80 | (c & 0x3F));
-	}
+	t->tblen += utf8_encode(c, t->tb + t->tblen);
 	if (text)
 		t->tbtext = 1;
 }
@@ -1000,7 +988,7 @@ initial(struct ht *t)
 		append_comment(t, t->doc);
 		return;
 	case TK_DOCTYPE:
-		t->quirks = t->tok.self_closing;
+		t->quirks = t->tok.quirks;
 		t->mode = M_BEFORE_HTML;
 		return;
 	default:
@@ -1085,8 +1073,6 @@ in_head(struct ht *t)
 			start_raw(t, 1);
 			return;
 		case GUMBO_TAG_STYLE:
-			start_raw(t, 0);
-			return;
 		case GUMBO_TAG_SCRIPT:
 			start_raw(t, 0);
 			return;
@@ -2084,37 +2070,12 @@ ht_lower(uint8_t c)
 static uint32_t
 ht_rune(struct ht *t, size_t *i)
 {
-	const uint8_t *s = t->s + *i;
-	size_t left = t->len - *i, n;
+	size_t n;
 	uint32_t c;
 
-	if (s[0] < 0x80) {
-		c = s[0];
-		n = 1;
-	} else if (s[0] >= 0xC2 && s[0] <= 0xDF && left >= 2 &&
-	    (s[1] & 0xC0) == 0x80) {
-		c = (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
-		n = 2;
-	} else if (s[0] >= 0xE0 && s[0] <= 0xEF && left >= 3 &&
-	    (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80) {
-		c = (uint32_t)(s[0] & 0x0F) << 12 |
-		    (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
-		n = 3;
-		if (c < 0x800 || (c >= 0xD800 && c <= 0xDFFF))
-			ht_decline(t);
-	} else if (s[0] >= 0xF0 && s[0] <= 0xF4 && left >= 4 &&
-	    (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80 &&
-	    (s[3] & 0xC0) == 0x80) {
-		c = (uint32_t)(s[0] & 0x07) << 18 |
-		    (uint32_t)(s[1] & 0x3F) << 12 |
-		    (uint32_t)(s[2] & 0x3F) << 6 | (s[3] & 0x3F);
-		n = 4;
-		if (c < 0x10000 || c > 0x10FFFF)
-			ht_decline(t);
-	} else {
-		ht_decline(t);
-		return 0;
-	}
+	c = utf8_decode(t->s + *i, t->len - *i, &n);
+	if (n == 1 && t->s[*i] >= 0x80)
+		ht_decline(t);		/* invalid UTF-8 */
 	if (c == 0 || c == '\r' || (c >= 0x1 && c <= 0x8) || c == 0xB ||
 	    (c >= 0xE && c <= 0x1F) || (c >= 0x7F && c <= 0x9F) ||
 	    (c >= 0xFDD0 && c <= 0xFDEF) || (c & 0xFFFE) == 0xFFFE)
@@ -2133,7 +2094,7 @@ static const struct {
 
 /* A character reference at t->s[*i] ('&'): the code point, or -1. */
 static long
-ht_charref(struct ht *t, size_t *i, int in_attr)
+ht_charref(struct ht *t, size_t *i)
 {
 	const uint8_t *s = t->s + *i + 1;
 	size_t left = t->len - *i - 1, k, n;
@@ -2167,9 +2128,7 @@ ht_charref(struct ht *t, size_t *i, int in_attr)
 			return (long)ht_refs[k].c;
 		}
 	}
-	(void)in_attr;
 	ht_decline(t);
-	return -1;
 }
 
 static void
@@ -2179,7 +2138,7 @@ lex_char(struct ht *t)
 	long r;
 
 	if (c == '&' && !(t->raw != GUMBO_TAG_LAST && !t->rcdata)) {
-		if ((r = ht_charref(t, &t->i, 0)) >= 0) {
+		if ((r = ht_charref(t, &t->i)) >= 0) {
 			t->tok.type = TK_CHAR;
 			t->tok.c = (uint32_t)r;
 			return;
@@ -2197,13 +2156,13 @@ lex_char(struct ht *t)
 static char *
 attr_value(struct ht *t, size_t a, size_t b)
 {
-	uint8_t *v = ht_alloc(t, b - a + 1);
-	size_t n = 0, i = a;
+	uint8_t *v = ht_alloc(t, b - a + 1), u[UTF8_MAX_BYTES];
+	size_t n = 0, i = a, k;
 	long r;
 
 	while (i < b) {
 		if (t->s[i] == '&') {
-			if ((r = ht_charref(t, &i, 1)) < 0) {
+			if ((r = ht_charref(t, &i)) < 0) {
 				v[n++] = '&';
 				i++;
 				continue;
@@ -2211,25 +2170,17 @@ attr_value(struct ht *t, size_t a, size_t b)
 			if (i > b)
 				ht_decline(t);
 			/* every accepted reference is shorter than its text */
-			if (r < 0x80)
-				v[n++] = (uint8_t)r;
-			else if (r < 0x800) {
-				v[n++] = (uint8_t)(0xC0 | r >> 6);
-				v[n++] = (uint8_t)(0x80 | (r & 0x3F));
-			} else {
-				v[n++] = (uint8_t)(0xE0 | r >> 12);
-				v[n++] = (uint8_t)(0x80 | (r >> 6 & 0x3F));
-				v[n++] = (uint8_t)(0x80 | (r & 0x3F));
-			}
+			k = utf8_encode((uint32_t)r, u);
+			memcpy(v + n, u, k);
+			n += k;
 			continue;
 		}
-		size_t s = i;
-
+		k = i;
 		(void)ht_rune(t, &i);
 		if (i > b)
 			ht_decline(t);
-		memcpy(v + n, t->s + s, i - s);
-		n += i - s;
+		memcpy(v + n, t->s + k, i - k);
+		n += i - k;
 	}
 	v[n] = '\0';
 	return (char *)v;
@@ -2345,8 +2296,6 @@ lex_tag(struct ht *t, int end)
 		vec_push(t, &t->tok.attrs, a);
 	}
 	t->i = i;
-	if (t->tok.tag == GUMBO_TAG_UNKNOWN && !end)
-		return;
 }
 
 static void
@@ -2379,7 +2328,7 @@ lex_doctype(struct ht *t)
 	const uint8_t *s = t->s;
 	size_t i = t->i + 9, ns, k;
 	char name[16];
-	int has_public = 0, has_system = 0;
+	int has_public = 0;
 	size_t ps = 0, pe = 0, ss = 0, se = 0;
 	const uint8_t *q = NULL;
 
@@ -2401,10 +2350,8 @@ lex_doctype(struct ht *t)
 		if (t->len - i >= 6 && strncasecmp((const char *)s + i,
 		    "public", 6) == 0)
 			has_public = 1;
-		else if (t->len - i >= 6 && strncasecmp((const char *)s + i,
-		    "system", 6) == 0)
-			has_system = 1;
-		else
+		else if (t->len - i < 6 || strncasecmp((const char *)s + i,
+		    "system", 6) != 0)
 			ht_decline(t);
 		i += 6;
 		if (i >= t->len || !ht_ws(s[i]))
@@ -2429,7 +2376,6 @@ lex_doctype(struct ht *t)
 				if ((q = memchr(s + i + 1, s[i],
 				    t->len - i - 1)) == NULL)
 					ht_decline(t);
-				has_system = 1;
 				ss = i + 1;
 				se = (size_t)(q - s);
 				i = (size_t)(q - s) + 1;
@@ -2452,10 +2398,8 @@ lex_doctype(struct ht *t)
 	 * quirks mode only for a handful of exact identifiers.  Decline
 	 * those rather than carry the lists.
 	 */
-	t->tok.self_closing = strcmp(name, "html") != 0;
-	if (t->tok.self_closing)
-		;
-	else if (pe > ps) {
+	t->tok.quirks = strcmp(name, "html") != 0;
+	if (!t->tok.quirks && pe > ps) {
 		if (pe - ps < 64 && ((s[pe - 1] == '/' && s[pe - 2] == '/') ||
 		    (pe - ps == 4 && memcmp(s + ps, "HTML", 4) == 0) ||
 		    memchr(s + ps, '/', pe - ps) == NULL ||
@@ -2464,7 +2408,6 @@ lex_doctype(struct ht *t)
 	}
 	if (se > ss && se - ss == 58)
 		ht_decline(t);
-	(void)has_system;
 	t->tok.type = TK_DOCTYPE;
 	t->i = i + 1;
 }
@@ -2558,11 +2501,9 @@ ht_run(struct ht *t)
 GumboOutput *
 html_tree_build(const GumboOptions *opt, const uint8_t *in, size_t len)
 {
-	struct ht *volatile t = NULL;
-	struct ht st;
+	struct ht st, *t = &st;
 
 	memset(&st, 0, sizeof(st));
-	t = &st;
 	t->opt = opt;
 	t->s = in;
 	t->len = len;
