@@ -30,7 +30,6 @@
 #include "master/proto.h"
 #include "master/proto_analyze.h"
 #include "worker/digest/digest.h"
-#include "worker/digest/html2text.h"
 #include "analyze.h"
 #include "http.h"
 #include "worker.h"
@@ -328,7 +327,6 @@ analyze_request(evhtp_request_t *req)
 	    evhtp_header_new("X-Request-Id", an->request_id, 0, 1));
 	len = evbuffer_get_length(req->buffer_in);
 	raw = len > 0 ? evbuffer_pullup(req->buffer_in, -1) : NULL;
-	html2text_gumbo_only(worker_config()->html_gumbo_only);
 	if (digest_message(raw != NULL ? raw : (const uint8_t *)"", len,
 	    &an->dl, err, sizeof(err)) == -1) {
 		log_kv(LOG_INFO, "Invalid MIME", "request_id", an->request_id,

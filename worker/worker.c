@@ -26,6 +26,7 @@
 #include "stats.h"
 #include "master/child.h"
 #include "master/proto.h"
+#include "worker/digest/html2text.h"
 #include "http.h"
 #include "stats.h"
 #include "worker.h"
@@ -393,6 +394,8 @@ worker_main(const char *config_path)
 	w.c.on_master = worker_on_master;
 	w.c.on_quit = worker_on_quit;
 	child_init(&w.c, PROC_WORKER, config_path);
+	/* A reload starts new workers, so this holds for a worker's life. */
+	html2text_gumbo_only(w.c.cfg.html_gumbo_only);
 	if (http_init(w.c.base, &w.c.cfg, tcp_fd, unix_fd, err,
 	    sizeof(err)) == -1)
 		fatalx("%s: %s", __func__, err);
