@@ -909,8 +909,6 @@ test_soup(void **state)
 	buf_free(&out);
 }
 
-static int	read_file(const char *, struct buf *);
-
 /*
  * Optional: the HTML of every corpus message, with and without the
  * shrinking rewrites.  Prints how many bytes gumbo is spared.
@@ -954,7 +952,7 @@ test_shrink_corpus(void **state)
 		*tab = '\0';
 		snprintf(path, sizeof(path), "%s/corpus/%s",
 		    testutil_shared_dir(), line);
-		if (read_file(path, &raw) == -1)
+		if (testutil_read_file(path, &raw) == -1)
 			continue;
 		memset(&env, 0, sizeof(env));
 		if (mime_read_envelope(raw.data, raw.len, &env, 0, err,
@@ -985,22 +983,6 @@ test_shrink_corpus(void **state)
 	buf_free(&raw);
 	buf_free(&pa);
 	buf_free(&pb);
-}
-
-static int
-read_file(const char *path, struct buf *b)
-{
-	char chunk[65536];
-	FILE *fp;
-	size_t n;
-
-	buf_reset(b);
-	if ((fp = fopen(path, "rb")) == NULL)
-		return -1;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		buf_append(b, chunk, n);
-	fclose(fp);
-	return buf_failed(b) ? -1 : 0;
 }
 
 static void
@@ -1045,7 +1027,7 @@ test_corpus(void **state)
 			continue;
 		snprintf(path, sizeof(path), "%s/corpus/%s",
 		    testutil_shared_dir(), f[0]);
-		if (read_file(path, &raw) == -1)
+		if (testutil_read_file(path, &raw) == -1)
 			continue;
 		memset(&env, 0, sizeof(env));
 		if (mime_read_envelope(raw.data, raw.len, &env, 0, err,

@@ -313,22 +313,6 @@ test_generated(void **state)
 	buf_free(&in);
 }
 
-static int
-read_all(const char *path, struct buf *out)
-{
-	FILE *fp;
-	uint8_t chunk[65536];
-	size_t n;
-
-	buf_reset(out);
-	if ((fp = fopen(path, "rb")) == NULL)
-		return -1;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		buf_append(out, chunk, n);
-	fclose(fp);
-	return 0;
-}
-
 /* Optional: the HTML of every message of ../shared's corpus list. */
 static void
 test_corpus(void **state)
@@ -353,7 +337,7 @@ test_corpus(void **state)
 		*tab = '\0';
 		snprintf(path, sizeof(path), "%s/corpus/%s",
 		    testutil_shared_dir(), line);
-		if (read_all(path, &raw) == -1)
+		if (testutil_read_file(path, &raw) == -1)
 			continue;
 		memset(&env, 0, sizeof(env));
 		if (mime_read_envelope(raw.data, raw.len, &env, 0, err,

@@ -34,6 +34,7 @@ testutil_rand(uint32_t *x)
  * decoding stops at '=' or the end of the string, and any other character,
  * or an output longer than max, fails the test.  Returns the length.
  */
+#include <stdio.h>
 #include <string.h>
 #include "buf.h"
 
@@ -71,5 +72,22 @@ testutil_b64_decode_buf(const char *s, struct buf *out)
 	assert_int_equal(buf_reserve(out, max), 0);
 	out->len = testutil_b64_decode(s, out->data, max);
 	out->data[out->len] = '\0';
+}
+
+/* A whole file into b, replacing its contents; -1 when unreadable. */
+static inline int
+testutil_read_file(const char *path, struct buf *b)
+{
+	char	 chunk[65536];
+	FILE	*fp;
+	size_t	 n;
+
+	buf_reset(b);
+	if ((fp = fopen(path, "rb")) == NULL)
+		return -1;
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		buf_append(b, chunk, n);
+	fclose(fp);
+	return buf_failed(b) ? -1 : 0;
 }
 #endif
